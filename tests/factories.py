@@ -1,0 +1,52 @@
+"""Small factories: each test makes exactly the data it needs."""
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from destinations.auth import services as auth_services
+from destinations.auth.models import User
+from destinations.people import services as people_services
+from destinations.people.models import YoungPerson
+from destinations.people.upn import make_upn
+from destinations.providers import services as provider_services
+
+DEFAULT_PASSWORD = "correct horse battery staple"
+_sequence = itertools.count(1)
+
+
+def make_user(session, role: str = "keyworker", *, email: str | None = None, name: str | None = None, password: str = DEFAULT_PASSWORD, provider_id: int | None = None, active: bool = True) -> User:
+    n = next(_sequence)
+    user = auth_services.create_user(
+        session, email=email or f"{role}{n}@council.example", name=name or f"{role.title()} {n}", role=role, password=password, provider_id=provider_id
+    )
+    user.active = active
+    session.flush()
+    return user
+
+
+def make_provider(session, *, name: str | None = None, kind: str = "school", urn: str | None = None, ukprn: str | None = None):
+    n = next(_sequence)
+    return provider_services.create_provider(session, {"name": name or f"Provider {n}", "kind": kind, "urn": urn, "ukprn": ukprn})
+
+
+def make_person(session, *, by: User | None = None, date_of_birth: date = date(2010, 10, 15), keyworker: User | None = None, pathway: int | None = None, **values) -> YoungPerson:
+    n = next(_sequence)
+    by = by or make_user(session, "manager")
+    person = people_services.create_person(
+        session,
+        {
+            "upn": values.pop("upn", make_upn(938, 2000 + n % 5000, 10, n % 1000)),
+            "given_name": values.pop("given_name", f"Given{n}"),
+            "family_name": values.pop("family_name", f"Family{n}"),
+            "date_of_birth": date_of_birth,
+            "sen_provision": values.pop("sen_provision", "E"),
+            "primary_need": values.pop("primary_need", "ASD"),
+            "keyworker_id": keyworker.id if keyworker else None,
+            "pathway": pathway,
+            **values,
+        },
+        by,
+    )
+    session.flush()
+    return person
