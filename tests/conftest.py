@@ -11,7 +11,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from config import Test
 from destinations import create_app, migrate
@@ -57,30 +59,57 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def transaction(request, app):
-    """Run each test inside a transaction that is rolled back afterwards."""
+    """Run each test inside a transaction that is rolled back afterwards.
+
+    Requests made by the test client get their own app context and session, bound to
+    the same connection, so they see the test's data and the test sees their changes.
+    """
     if "live_server" in request.fixturenames or request.node.get_closest_marker("no_transaction"):
         yield None
         return
     connection = db.engine.connect()
     outer = connection.begin()
     db.session_factory.configure(bind=connection, join_transaction_mode="create_savepoint")
-    with app.app_context():
-        yield connection
-        db.session.remove()
+    yield connection
     outer.rollback()
     connection.close()
     db.session_factory.configure(bind=db.engine)
 
 
 @pytest.fixture
-def session(app, transaction):
-    with app.app_context():
-        yield db.session
+def session(transaction):
+    """The test's own session; it is expired after each client request so it sees fresh data."""
+    test_session = Session(bind=transaction, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    _sessions.append(test_session)
+    yield test_session
+    _sessions.remove(test_session)
+    test_session.close()
+
+
+_sessions: list[Session] = []
+
+
+class TestClient(FlaskClient):
+    """A client that makes the test's session forget what it loaded after every request."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        for test_session in _sessions:
+            test_session.expire_all()
+        return response
 
 
 @pytest.fixture
 def client(app, transaction):
+    app.test_client_class = TestClient
     return app.test_client()
+
+
+@pytest.fixture
+def make_client(app, transaction):
+    """For tests that need a second browser."""
+    app.test_client_class = TestClient
+    return app.test_client
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
