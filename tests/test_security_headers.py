@@ -1,0 +1,20 @@
+import base64
+import hashlib
+import re
+
+
+def test_every_inline_script_is_allowed_by_the_content_security_policy_hash(client):
+    response = client.get("/sign-in")
+    policy = response.headers["Content-Security-Policy"]
+    for script in re.findall(r"<script(?:\s[^>]*)?>(.*?)</script>", response.get_data(as_text=True), re.S):
+        if script.strip():
+            digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in policy
+
+
+def test_pages_are_not_cached_framed_or_leaking_referrers(client):
+    response = client.get("/sign-in")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
