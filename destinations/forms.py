@@ -14,10 +14,17 @@ class GovDateField(DateField):
 
     widget = GovDateInput()
 
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if formdata is not None and not self.raw_data:
+            self.raw_data = ["", "", ""] if data is None else None
+
     def __init__(self, label=None, validators=None, **kwargs):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
+        # The widget unpacks exactly three boxes, so a short or missing post must still give three.
+        self.raw_data = (list(valuelist or []) + ["", "", ""])[:3]
         if not valuelist or not any(part.strip() for part in valuelist):
             self.data = None
             return
