@@ -88,15 +88,31 @@ def demo_group():
 @demo_group.command("load", help="Fill the database with a realistic synthetic council and print the demo sign-ins.")
 @click.option("--people", default=1500, show_default=True, type=click.IntRange(1, 2_000_000), help="How many young people.")
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same seed gives the same council.")
-def demo_load(people, seed):
-    from destinations.demo.generator import DEMO_PASSWORD, load_demo
+@click.option("--if-empty", is_flag=True, help="Load only into an empty database (no staff, no young people); used by make run.")
+def demo_load(people, seed, if_empty):
+    from destinations.demo.generator import DEMO_PASSWORD, database_is_empty, demo_already_loaded, demo_sign_ins, load_demo
 
-    summary = load_demo(db.session, people=people, seed=seed)
+    if if_empty and not database_is_empty(db.session):
+        if demo_already_loaded(db.session):
+            _print_sign_ins("Demo data is already loaded.", demo_sign_ins(), DEMO_PASSWORD)
+        else:
+            click.echo("The database already has data, so the demo council was not loaded.")
+        return
+    summary = load_demo(db.session, people=people, seed=seed, age_of_transition=current_app.config["AGE_OF_TRANSITION"])
     db.session.commit()
-    click.echo(f"Loaded {summary['people']} young people, {summary['keyworkers']} keyworkers and {summary['providers']} providers.")
-    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
-    for role, email in summary["sign_ins"]:
-        click.echo(f"  {role:<10} {email}")
+    _print_sign_ins(
+        f"Loaded {summary['people']} young people, {summary['keyworkers']} keyworkers and {summary['providers']} providers.",
+        summary["sign_ins"],
+        DEMO_PASSWORD,
+    )
+
+
+def _print_sign_ins(headline: str, sign_ins, password: str) -> None:
+    click.echo(headline)
+    click.echo(f"Demo sign-ins (password for all: {password}):")
+    for role, email in sign_ins:
+        label = "college (area-wide)" if role == "college" and email.startswith("college-area@") else role
+        click.echo(f"  {label:<20} {email}")
 
 
 def register(app: Flask) -> None:

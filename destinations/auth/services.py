@@ -54,6 +54,11 @@ def check_password_rules(password: str) -> None:
         )
 
 
+def hash_password(password: str) -> str:
+    """An argon2 hash with the configured cost (for bulk loaders that hash once)."""
+    return _hasher.hash(password)
+
+
 def set_password(user: User, password: str) -> None:
     check_password_rules(password)
     user.password_hash = _hasher.hash(password)

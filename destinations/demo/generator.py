@@ -1,0 +1,213 @@
+"""Demo data: ``flask --app wsgi demo load`` builds a believable council in seconds.
+
+:mod:`destinations.demo.plan` decides everything (pure and seeded); this module reads what
+the database already holds, so a second load adds to it without clashes, and writes the
+plan with bulk Core inserts in chunks. It writes inside the caller's transaction and never
+commits: the command that calls it owns the unit of work.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+from sqlalchemy import Table, func, insert, select
+from sqlalchemy.orm import Session
+
+from destinations.auth import services as auth_services
+from destinations.auth.models import User
+from destinations.database import utcnow
+from destinations.demo.plan import EMAIL_DOMAIN, plan_council, sign_in_emails
+from destinations.demo.records import CouncilPlan, ProviderPlan, Taken
+from destinations.people import roll
+from destinations.people.models import KeyworkerAssignment, PathwayChange, RollExtension, StatusChange, YoungPerson
+from destinations.providers.models import Provider
+
+log = logging.getLogger(__name__)
+
+# Printed by the command for every demo account: these are synthetic records, not real ones.
+DEMO_PASSWORD = "demo-password-1234"
+DEMO_EMAIL_DOMAIN = EMAIL_DOMAIN
+CHUNK_SIZE = 2000
+
+
+def demo_sign_ins() -> list[tuple[str, str]]:
+    """The (role, email) sign-ins of the first demo load; the password is DEMO_PASSWORD."""
+    return sign_in_emails()
+
+
+def demo_already_loaded(session: Session) -> bool:
+    """True once a demo load has created the demo administrator account."""
+    admin_email = demo_sign_ins()[0][1]
+    return session.scalar(select(User.id).where(User.email == admin_email)) is not None
+
+
+def database_is_empty(session: Session) -> bool:
+    """True when there are neither staff accounts nor young people (a fresh install)."""
+    no_staff = session.scalar(select(User.id).limit(1)) is None
+    return no_staff and session.scalar(select(YoungPerson.id).limit(1)) is None
+
+
+def load_demo(
+    session: Session,
+    *,
+    people: int = 1500,
+    seed: int = 1,
+    today: date | None = None,
+    age_of_transition: int = roll.DEFAULT_AGE_OF_TRANSITION,
+) -> dict:
+    """Add a synthetic council of ``people`` young people, its staff and providers.
+
+    Returns ``{"people", "keyworkers", "providers", "sign_ins"}``; ``sign_ins`` holds one
+    (role, email) pair per demo account, all with DEMO_PASSWORD. Existing data is kept:
+    UPNs, council ids and emails already in use are avoided, and providers already there
+    (matched on URN, UKPRN or, failing both, name and kind) are reused.
+    """
+    if people < 1:
+        raise ValueError("A demo council needs at least one young person.")
+    today = today or date.today()
+    now = utcnow()
+    plan = plan_council(people, seed, today, now, age_of_transition=age_of_transition, taken=_taken(session))
+    provider_ids = _write_providers(session, plan.providers, now)
+    staff_ids = _write_staff(session, plan, provider_ids)
+    person_ids = _write_people(session, plan, provider_ids, staff_ids)
+    _write_history(session, plan, person_ids, staff_ids)
+    log.info("demo council loaded", extra={"people": len(plan.people), "keyworkers": len(plan.keyworkers)})
+    return {
+        "people": len(plan.people),
+        "keyworkers": len(plan.keyworkers),
+        "providers": len(plan.providers),
+        "sign_ins": plan.sign_ins,
+    }
+
+
+def _taken(session: Session) -> Taken:
+    upns = frozenset(session.scalars(select(YoungPerson.upn).where(YoungPerson.upn.is_not(None))))
+    emails = frozenset(session.scalars(select(func.lower(User.email))))
+    council_ids = session.scalars(
+        select(YoungPerson.council_person_id).where(YoungPerson.council_person_id.like("NS-%"))
+    )
+    numbers = [int(value[3:]) for value in council_ids if value[3:].isdigit()]
+    return Taken(upns=upns, emails=emails, next_council_number=max(numbers, default=0) + 1)
+
+
+def _chunks(rows: Iterable[dict], size: int = CHUNK_SIZE) -> Iterator[list[dict]]:
+    chunk: list[dict] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _insert_returning_ids(session: Session, table: Table, rows: Iterable[dict]) -> list[int]:
+    """Insert many rows and return their new ids in the same order (one round trip per batch)."""
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids.extend(session.execute(statement, chunk).scalars())
+    return ids
+
+
+def _insert(session: Session, table: Table, rows: Iterable[dict]) -> None:
+    for chunk in _chunks(rows):
+        session.execute(insert(table), chunk)
+
+
+def _write_providers(session: Session, providers: list[ProviderPlan], now: datetime) -> list[int]:
+    existing = session.execute(select(Provider.id, Provider.urn, Provider.ukprn, Provider.name, Provider.kind)).all()
+    by_urn = {row.urn: row.id for row in existing if row.urn}
+    by_ukprn = {row.ukprn: row.id for row in existing if row.ukprn}
+    by_name = {(row.name, row.kind): row.id for row in existing if not row.urn and not row.ukprn}
+    ids: list[int | None] = [
+        by_urn.get(p.urn) if p.urn else by_ukprn.get(p.ukprn) if p.ukprn else by_name.get((p.name, p.kind))
+        for p in providers
+    ]
+    missing = [i for i, found in enumerate(ids) if found is None]
+    rows = [
+        {
+            "name": providers[i].name, "kind": providers[i].kind, "urn": providers[i].urn, "ukprn": providers[i].ukprn,
+            "postcode": providers[i].postcode, "active": True, "created_at": now, "version": 1,
+        }
+        for i in missing
+    ]  # fmt: skip
+    for i, new_id in zip(missing, _insert_returning_ids(session, Provider.__table__, rows)):
+        ids[i] = new_id
+    return ids  # type: ignore[return-value]
+
+
+def _write_staff(session: Session, plan: CouncilPlan, provider_ids: list[int]) -> list[int]:
+    # Hashing is deliberately slow, so every demo account shares one hash of the demo password.
+    password_hash = auth_services.hash_password(DEMO_PASSWORD)
+    rows = [
+        {
+            "email": member.email, "name": member.name, "role": member.role,
+            "provider_id": provider_ids[member.provider] if member.provider is not None else None,
+            "password_hash": password_hash, "active": member.active,
+            "created_at": member.created_at, "updated_at": member.created_at, "version": 1,
+        }
+        for member in plan.staff
+    ]  # fmt: skip
+    return _insert_returning_ids(session, User.__table__, rows)
+
+
+def _write_people(session: Session, plan: CouncilPlan, provider_ids: list[int], staff_ids: list[int]) -> list[int]:
+    rows = (
+        {
+            "upn": person.upn, "council_person_id": person.council_person_id,
+            "given_name": person.given_name, "family_name": person.family_name,
+            "date_of_birth": person.date_of_birth, "sen_provision": person.sen_provision,
+            "primary_need": person.primary_need, "school_id": provider_ids[person.school],
+            "keyworker_id": staff_ids[person.keyworker] if person.keyworker is not None else None,
+            "pathway": person.pathway, "left_on": person.left_on, "left_reason": person.left_reason,
+            "created_at": person.created_at, "updated_at": person.updated_at, "version": 1,
+        }
+        for person in plan.people
+    )  # fmt: skip
+    # A plain executemany, then one query for the new ids, is several times quicker on
+    # PostgreSQL than INSERT ... RETURNING, whose huge multi-row statements psycopg must parse.
+    highest_before = session.scalar(select(func.max(YoungPerson.id))) or 0
+    _insert(session, YoungPerson.__table__, rows)
+    new_ids = session.execute(
+        select(YoungPerson.id, YoungPerson.upn, YoungPerson.council_person_id).where(YoungPerson.id > highest_before)
+    )
+    id_by_identifier = {upn or council_person_id: person_id for person_id, upn, council_person_id in new_ids}
+    return [id_by_identifier[person.upn or person.council_person_id] for person in plan.people]
+
+
+def _write_history(session: Session, plan: CouncilPlan, person_ids: list[int], staff_ids: list[int]) -> None:
+    def staff_id(position: int | None) -> int | None:
+        return staff_ids[position] if position is not None else None
+
+    pairs = list(zip(person_ids, plan.people))
+    _insert(session, PathwayChange.__table__, (
+        {
+            "young_person_id": person_id, "from_pathway": event.from_pathway, "to_pathway": event.to_pathway,
+            "reason": event.reason, "changed_at": event.at, "changed_by_id": staff_id(event.by),
+        }
+        for person_id, person in pairs for event in person.pathway_changes
+    ))  # fmt: skip
+    _insert(session, KeyworkerAssignment.__table__, (
+        {
+            "young_person_id": person_id, "keyworker_id": staff_id(event.keyworker),
+            "assigned_at": event.at, "assigned_by_id": staff_id(event.by),
+        }
+        for person_id, person in pairs for event in person.assignments
+    ))  # fmt: skip
+    _insert(session, RollExtension.__table__, (
+        {
+            "young_person_id": person_id, "previous_end": event.previous_end, "new_end": event.new_end,
+            "reason": event.reason, "review_on": event.review_on,
+            "created_at": event.at, "created_by_id": staff_id(event.by),
+        }
+        for person_id, person in pairs for event in person.extensions
+    ))  # fmt: skip
+    _insert(session, StatusChange.__table__, (
+        {
+            "young_person_id": person_id, "status": event.status, "reason": event.reason, "note": event.note,
+            "effective_on": event.effective_on, "created_at": event.at, "created_by_id": staff_id(event.by),
+        }
+        for person_id, person in pairs for event in person.status_changes
+    ))  # fmt: skip
