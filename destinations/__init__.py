@@ -5,8 +5,16 @@ import logging
 
 from flask import Flask, g, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from config import get_config
+
+
+class DatabaseId(IntegerConverter):
+    """``<int:...>`` in every route: an id outside a database integer is simply not found."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def create_app(config: type | str | None = None) -> Flask:
@@ -26,6 +34,7 @@ def create_app(config: type | str | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     configure_logging(app)
+    app.url_map.converters["int"] = DatabaseId
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
