@@ -63,6 +63,10 @@ class Base:
         "security": [{"bearerAuth": []}],
     }
 
+    # How many reverse proxies sit in front of the service (trusted for X-Forwarded-For/-Proto);
+    # without this, sign-in throttling per address would count every user as the proxy.
+    PROXY_FIX_HOPS = _env_int("PROXY_FIX_HOPS", 0)
+
     SQLITE_BUSY_TIMEOUT_MS = _env_int("SQLITE_BUSY_TIMEOUT_MS", 30000)
     SQL_ECHO = False
     DEMO_PAGES = False

@@ -22,7 +22,8 @@ def _safe_next(target: str | None) -> str:
     """Only ever redirect within this service after sign-in."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        unsafe = "\\" in target or any(ord(character) < 32 for character in target)
+        if not unsafe and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("main.index")
 

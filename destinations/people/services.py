@@ -9,6 +9,7 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from destinations.auth.models import User
+from destinations.common.search import contains
 from destinations.people import roll
 from destinations.people.models import (
     LEAVING_REASONS,
@@ -205,11 +206,10 @@ def filtered_people(user: User, filters: RollFilters, today: date, settings: Rol
         query = query.where(YoungPerson.keyworker_id.is_(None))
     if filters.search:
         term = filters.search.strip()
-        like = f"%{term.lower()}%"
         query = query.where(
             or_(
-                func.lower(YoungPerson.family_name).like(like),
-                func.lower(YoungPerson.given_name).like(like),
+                contains(YoungPerson.family_name, term),
+                contains(YoungPerson.given_name, term),
                 YoungPerson.upn == term.upper().replace(" ", ""),
             )
         )
@@ -314,6 +314,8 @@ def update_details(session: Session, person: YoungPerson, values: Mapping) -> li
     """Apply changed details; returns the names of fields that changed (for the audit log)."""
     values = {name: value for name, value in values.items() if name in EDITABLE_FIELDS}
     clean = _check_details(session, values, person)
+    if not clean.get("upn", person.upn) and not clean.get("council_person_id", person.council_person_id):
+        raise RollError({"upn": "Enter the UPN (or, if the young person has none, the council's own person id)"})
     changed = [name for name, value in clean.items() if getattr(person, name) != value]
     for name in changed:
         setattr(person, name, clean[name])

@@ -153,7 +153,7 @@ def record(person_id: int):
     facts = services.roll_facts(person, date.today(), settings())
     audit("view", "young_person", person.id)
     db.session.commit()
-    return render_template("people/record.html", person=person, facts=facts, page_title=person.full_name)
+    return render_template("people/record.html", person=person, facts=facts, today=date.today(), page_title=person.full_name)
 
 
 @blueprint.route("/<int:person_id>/edit", methods=["GET", "POST"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
+from destinations.common.search import contains
 from destinations.providers.models import PROVIDER_KINDS, Provider
 
 URN_PATTERN = re.compile(r"^[0-9]{6,7}$")
@@ -77,8 +78,7 @@ def update_provider(session: Session, provider: Provider, values: Mapping) -> li
 def search_providers(search: str | None = None, kind: str | None = None, active_only: bool = False) -> Select:
     query = select(Provider).order_by(Provider.name, Provider.id)
     if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.where(or_(func.lower(Provider.name).like(like), Provider.urn == search.strip(), Provider.ukprn == search.strip()))
+        query = query.where(or_(contains(Provider.name, search), Provider.urn == search.strip(), Provider.ukprn == search.strip()))
     if kind:
         query = query.where(Provider.kind == kind)
     if active_only:

@@ -70,6 +70,8 @@ def enforce_access():
     if not current_user.is_authenticated:
         if is_api_request():
             abort(401, "Sign in with an API token: send 'Authorization: Bearer <token>'.")
+        if request.method != "GET":
+            return redirect(url_for("auth.sign_in"))  # a POST cannot be replayed after sign-in
         return redirect(url_for("auth.sign_in", next=request.full_path if request.query_string else request.path))
     if current_user.role not in rule:
         abort(403)
