@@ -92,10 +92,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
+    from destinations.security.input import refuse_unstorable_text
     from destinations.security.permissions import enforce_access
     from destinations.views_support import navigation_for
 
     app.before_request(enforce_access)
+    app.before_request(refuse_unstorable_text)
 
     @app.after_request
     def security_headers(response):

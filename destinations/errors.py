@@ -85,7 +85,7 @@ def handle_error(error: Exception):
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
     title, message = PAGE_TEXT.get(code, (error.name, error.description or ""))
-    if error.description and error.description != type(error).description and code in (403, 409, 412, 429):
+    if error.description and error.description != type(error).description and code in (400, 403, 409, 412, 429):
         message = error.description
     return render_template("errors/error.html", code=code, title=title, message=message, page_title=title), code
 
