@@ -9,6 +9,7 @@ PORT ?= 5000
 DB ?= sqlite
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/dps_test
 ASSETS := destinations/static/css/app.css
+PG_BENCH_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/dps_bench
 
 .PHONY: install run serve test test-postgres clean bench
 
@@ -45,6 +46,10 @@ endif
 
 test-postgres:
 	$(MAKE) test DB=postgres
+
+# County-scale speed check (20,000 young people) on SQLite and PostgreSQL; see benchmarks/README.md.
+bench: install
+	$(BIN)/python -m benchmarks.roll_pages --pg-url "$(PG_BENCH_URL)" $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules destinations/static/css destinations/static/js destinations/static/assets instance

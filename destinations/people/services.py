@@ -130,12 +130,13 @@ def year_group_condition(year_group: int, today: date):
     return and_(YoungPerson.date_of_birth >= date(cohort, 9, 1), YoungPerson.date_of_birth < date(cohort + 1, 9, 1))
 
 
-def _latest_extension_end():
+def _extension_running_on(today: date):
+    """The young person has an extension that runs to ``today`` or later (a semi-join, on an index)."""
     return (
-        select(func.max(RollExtension.new_end))
-        .where(RollExtension.young_person_id == YoungPerson.id)
+        select(RollExtension.id)
+        .where(RollExtension.young_person_id == YoungPerson.id, RollExtension.new_end >= today)
         .correlate(YoungPerson)
-        .scalar_subquery()
+        .exists()
     )
 
 
@@ -143,17 +144,17 @@ def status_condition(status: str, today: date, settings: RollSettings):
     age = settings.age_of_transition
     starts_by = earliest_birth(roll.roll_start, today + timedelta(days=1))  # born >= this: not started yet
     ends_by = earliest_birth(lambda dob: roll.base_roll_end(dob, age), today)  # born >= this: base end not passed
-    dob, extension_end = YoungPerson.date_of_birth, _latest_extension_end()
-    left_explicitly = and_(YoungPerson.left_on.is_not(None), YoungPerson.left_on <= today)
+    dob = YoungPerson.date_of_birth
     still_here = or_(YoungPerson.left_on.is_(None), YoungPerson.left_on > today)
     if status == "upcoming":
         return and_(still_here, dob >= starts_by)
     if status == "active":
         return and_(still_here, dob < starts_by, dob >= ends_by)
     if status == "extended":
-        return and_(still_here, dob < ends_by, extension_end >= today)
+        return and_(still_here, dob < ends_by, _extension_running_on(today))
     if status == "left":
-        return or_(left_explicitly, and_(dob < ends_by, or_(extension_end.is_(None), extension_end < today)))
+        # Each side of the OR can use an index (left_on; date_of_birth), so neither scans the roll.
+        return or_(YoungPerson.left_on <= today, and_(dob < ends_by, ~_extension_running_on(today)))
     raise ValueError(status)
 
 
@@ -407,6 +408,12 @@ def keyworkers(session: Session, include_inactive: bool = False) -> list[User]:
     if not include_inactive:
         query = query.where(User.active.is_(True))
     return list(session.scalars(query))
+
+
+def keyworker_names(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every active keyworker, by name: enough for a filter, without loading accounts."""
+    query = select(User.id, User.name).where(User.role == "keyworker", User.active.is_(True)).order_by(User.name)
+    return [(user_id, name) for user_id, name in session.execute(query)]
 
 
 def caseload_sizes(session: Session) -> dict[int, int]:

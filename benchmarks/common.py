@@ -1,0 +1,152 @@
+"""What every benchmark needs: the app served from its own process, an HTTP client, timings.
+
+The server runs in a subprocess (``tests.browser.serve``, the browser tests' server) because
+``destinations.extensions.db`` is one module-level object: building the app here as well
+would bind it twice. Requests go over loopback on one kept-alive connection per user, so a
+timing covers the whole stack (WSGI server, sign-in checks, queries, templates, audit writes)
+without a new TCP connection each time.
+"""
+from __future__ import annotations
+
+import http.client
+import math
+import os
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+from sqlalchemy.engine import make_url
+
+from tests.conftest import csrf_from
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_START_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Timing:
+    median_ms: float
+    p95_ms: float
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Timing:
+        ordered = sorted(seconds)
+        p95 = ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]  # nearest rank
+        return cls(statistics.median(ordered) * 1000, p95 * 1000)
+
+
+def describe(url: str) -> str:
+    """The database URL without its password, for printing."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class Client:
+    """One user's kept-alive HTTP connection with its cookies (the session cookie, mostly)."""
+
+    def __init__(self, port: int, headers: dict[str, str] | None = None):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+        self.headers = dict(headers or {})
+
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        sent = {**self.headers, **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        self.connection.request(method, path, body=body, headers=sent)
+        response = self.connection.getresponse()
+        content = response.read()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        if response.getheader("Connection", "").lower() == "close":
+            self.connection.close()  # http.client reconnects on the next request
+        return response.status, content
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return self.request("GET", path)
+
+    def timed_get(self, path: str) -> float:
+        """Seconds from sending the request to having the whole body; fails on anything but 200."""
+        started = time.perf_counter()
+        status, content = self.get(path)
+        elapsed = time.perf_counter() - started
+        if status != 200:
+            raise RuntimeError(f"GET {path} answered {status}: {content[:500]!r}")
+        return elapsed
+
+    def sign_in(self, email: str, password: str) -> None:
+        status, page = self.get("/sign-in")
+        if status != 200:
+            raise RuntimeError(f"GET /sign-in answered {status}")
+        form = urlencode({"email": email, "password": password, "csrf_token": csrf_from(page.decode())})
+        status, content = self.request("POST", "/sign-in", form, {"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            raise RuntimeError(f"signing in as {email} answered {status}: {content[:500]!r}")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@contextmanager
+def served(database_url: str) -> Iterator[int]:
+    """Serve the app on ``database_url`` from a subprocess; yields its port."""
+    folder = Path(tempfile.mkdtemp(prefix="dps-bench-server-"))
+    log = folder / "server.log"
+    env = {
+        **os.environ,
+        "DESTINATIONS_ENV": "test",
+        "TEST_DATABASE_URL": database_url,
+        "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.browser.serve"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log_file, text=True,
+        )  # fmt: skip
+    try:
+        ready, _, _ = select.select([process.stdout], [], [], SERVER_START_SECONDS)
+        line = process.stdout.readline().strip() if ready else ""
+        if not line.isdigit():
+            raise RuntimeError(f"the server did not start:\n{log.read_text()[-4000:]}")
+        port = int(line)
+        _wait_until_healthy(port, process, log)
+        yield port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        errors = log.read_text()
+        if "Traceback" in errors:
+            print(f"\nThe server logged errors:\n{errors[-4000:]}", file=sys.stderr)
+        log.unlink()
+        folder.rmdir()
+
+
+def _wait_until_healthy(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        client = Client(port)
+        try:
+            if client.get("/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        finally:
+            client.close()
+        time.sleep(0.1)
+    raise RuntimeError(f"the server never answered /healthz:\n{log.read_text()[-4000:]}")
