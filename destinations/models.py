@@ -9,3 +9,12 @@ from destinations.people.models import (  # noqa: F401
     YoungPerson,
 )
 from destinations.providers.models import Provider  # noqa: F401
+from destinations.reviews.models import (  # noqa: F401
+    Action,
+    NextStep,
+    NextStepProvider,
+    NextStepSupportNeed,
+    ReferenceItem,
+    Review,
+    ReviewRevision,
+)

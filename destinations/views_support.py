@@ -8,8 +8,14 @@ from flask import url_for
 from flask_login import current_user
 
 NAVIGATION = {
-    "keyworker": [("My caseload", "people.caseload")],
-    "manager": [("Young people", "people.caseload"), ("Add a young person", "people.create"), ("Audit log", "audit.search")],
+    "keyworker": [("My caseload", "people.caseload"), ("My actions", "reviews.my_actions")],
+    "manager": [
+        ("Young people", "people.caseload"),
+        ("Add a young person", "people.create"),
+        ("Reviews due", "reviews.due"),
+        ("My actions", "reviews.my_actions"),
+        ("Audit log", "audit.search"),
+    ],
     "admin": [("Staff", "admin.users"), ("Providers", "admin.providers"), ("Audit log", "audit.search")],
     "college": [("Reports", "main.home")],
 }

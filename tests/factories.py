@@ -50,3 +50,25 @@ def make_person(session, *, by: User | None = None, date_of_birth: date = date(2
     )
     session.flush()
     return person
+
+
+def make_review(session, person: YoungPerson, by: User, *, complete: bool = True, today: date | None = None, **values):
+    """A review of ``person`` logged by ``by``: complete unless ``complete=False``; ``values`` in API field names."""
+    from destinations.reviews import services as review_services
+
+    today = today or date.today()
+    body = {"held_on": today, "review_type": "annual_ehcp_review", "participants": ["parent_carer"], "young_person_present": True} if complete else {}
+    body.update(values)
+    review = review_services.save_review(session, person, body, by, today=today, complete=complete)
+    session.flush()
+    return review
+
+
+def make_action(session, person: YoungPerson, by: User | None = None, *, review=None, description: str = "Arrange a college taster day", owner: str = "Keyworker", due_on: date | None = None, done: bool = False):
+    """An agreed action for ``person``, on ``review`` or on its own."""
+    from destinations.reviews import services as review_services
+
+    by = by or make_user(session, "manager")
+    return review_services.add_action(
+        session, person, {"description": description, "owner": owner, "due_on": due_on, "done": done}, by, review=review
+    )

@@ -18,14 +18,15 @@ from destinations.people.schemas import (
     YoungPersonSchema,
 )
 from destinations.people.services import RollError, RollFilters
+from destinations.reviews.services import last_review_dates
 from destinations.security.context import audit
 from destinations.security.permissions import allow
 
 blueprint = Blueprint("young_people_api", __name__, url_prefix="/api/v1/young-people", description="Young people on the roll")
 
 
-def person_out(person: YoungPerson) -> dict:
-    facts = services.roll_facts(person, today(), settings())
+def person_out(person: YoungPerson, last_review_on=None) -> dict:
+    facts = services.roll_facts(person, today(), settings(), last_review_on)
     point = facts.next_transition_point
     return {
         **{name: getattr(person, name) for name in ("id", "upn", "council_person_id", "given_name", "family_name", "date_of_birth", "sen_provision", "primary_need", "school_id", "keyworker_id", "pathway", "version", "left_on", "left_reason")},
@@ -67,7 +68,8 @@ class YoungPeople(MethodView):
         pagination_parameters.item_count = total
         audit("list", "young_person", None, count=len(people), page=pagination_parameters.page)
         db.session.commit()
-        return [person_out(person) for person in people]
+        reviewed = last_review_dates(db.session, [person.id for person in people])
+        return [person_out(person, reviewed.get(person.id)) for person in people]
 
     @allow("manager")
     @blueprint.arguments(YoungPersonSchema)
@@ -81,7 +83,7 @@ class YoungPeople(MethodView):
             invalid(error.errors)
         audit("create", "young_person", person.id, fields=sorted(values))
         db.session.commit()
-        return person_out(person), 201, etag(person.version)
+        return person_out(person, None), 201, etag(person.version)
 
 
 @blueprint.route("/<int:person_id>")
@@ -93,7 +95,7 @@ class YoungPersonItem(MethodView):
         person = visible_or_404(person_id)
         audit("view", "young_person", person.id)
         db.session.commit()
-        return person_out(person), 200, etag(person.version)
+        return person_out(person, last_review_dates(db.session, [person.id]).get(person.id)), 200, etag(person.version)
 
     @allow("manager")
     @blueprint.arguments(YoungPersonPatchSchema)
@@ -115,7 +117,7 @@ class YoungPersonItem(MethodView):
             invalid({("pathway_reason" if key == "reason" else key): value for key, value in error.errors.items()})
         audit("update", "young_person", person.id, fields=sorted(changed))
         db.session.commit()
-        return person_out(person), 200, etag(person.version)
+        return person_out(person, last_review_dates(db.session, [person.id]).get(person.id)), 200, etag(person.version)
 
 
 @blueprint.route("/<int:person_id>/pathway-changes")
@@ -201,4 +203,4 @@ class Leaving(MethodView):
             invalid(error.errors)
         audit("update", "young_person", person.id, fields=["status"])
         db.session.commit()
-        return person_out(person), 200, etag(person.version)
+        return person_out(person, last_review_dates(db.session, [person.id]).get(person.id)), 200, etag(person.version)

@@ -21,6 +21,8 @@ from destinations.people.models import LEAVING_REASONS
 from destinations.people.reference import PATHWAYS, PRIMARY_NEEDS, SEN_PROVISION, STATUSES, pathway_name
 from destinations.people.services import RollError, RollFilters, RollSettings
 from destinations.providers.services import schools
+from destinations.reviews import services as review_services
+from destinations.reviews.views import record_section_context
 from destinations.security.context import audit
 from destinations.security.permissions import allow
 from destinations.views_support import Page, page_number
@@ -88,7 +90,10 @@ def caseload():
     form = CaseloadFilterForm(request.args)
     form.year_group.choices = [("", "Any year group")] + [(str(year), f"Year {year}") for year in range(8, 15)] + [("15", "Past Year 14")]
     if current_user.role == "manager":
-        form.keyworker.choices = [("", "Anyone"), ("unassigned", "No keyworker")] + keyworker_choices("")[1:]
+        # Names only: a county has hundreds of keyworkers, and the filter needs no caseload sizes.
+        form.keyworker.choices = [("", "Anyone"), ("unassigned", "No keyworker")] + [
+            (str(user_id), name) for user_id, name in services.keyworker_names(db.session)
+        ]
     form.validate()
     filters = RollFilters(
         year_group=_optional_int(form.year_group.data) if not form.year_group.errors else None,
@@ -106,7 +111,8 @@ def caseload():
     query = services.filtered_people(current_user, filters, today, settings())
     page = page_number(request.args.get("page"))
     people, total = services.list_page(db.session, query, page, PAGE_SIZE)
-    rows = [(person, services.roll_facts(person, today, settings())) for person in people]
+    reviewed = review_services.last_review_dates(db.session, [person.id for person in people])
+    rows = [(person, services.roll_facts(person, today, settings(), reviewed.get(person.id))) for person in people]
     audit("list", "young_person", None, count=len(rows), page=page)
     db.session.commit()
     heading = "My caseload" if current_user.role == "keyworker" else "Young people"
@@ -119,6 +125,7 @@ def caseload():
         heading=heading,
         page_title=heading,
         query_args=query_args,
+        today=today,
         lambda_page_url=lambda number: url_for("people.caseload", page=number, **query_args),
     )
 
@@ -150,10 +157,12 @@ def create():
 @allow("manager", "keyworker")
 def record(person_id: int):
     person = person_or_404(person_id)
-    facts = services.roll_facts(person, date.today(), settings())
+    today = date.today()
+    reviews = record_section_context(db.session, person)
+    facts = services.roll_facts(person, today, settings(), review_services.last_review_dates(db.session, [person.id]).get(person.id))
     audit("view", "young_person", person.id)
     db.session.commit()
-    return render_template("people/record.html", person=person, facts=facts, today=date.today(), page_title=person.full_name)
+    return render_template("people/record.html", person=person, facts=facts, today=today, page_title=person.full_name, **reviews)
 
 
 @blueprint.route("/<int:person_id>/edit", methods=["GET", "POST"])

@@ -20,25 +20,29 @@ def _bad(text: str) -> bool:
     return False
 
 
-def _walk(value) -> bool:
+def _bad_paths(value, path: str = "") -> list[str]:
+    """Dotted field names (API style, "next_steps.0.route") whose text cannot be stored."""
     if isinstance(value, str):
-        return _bad(value)
+        return [path or "_schema"] if _bad(value) else []
     if isinstance(value, dict):
-        return any(_bad(str(key)) or _walk(item) for key, item in value.items())
+        found = []
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            found += [name] if _bad(str(key)) else _bad_paths(item, name)
+        return found
     if isinstance(value, list):
-        return any(_walk(item) for item in value)
-    return False
+        return [found for index, item in enumerate(value) for found in _bad_paths(item, f"{path}.{index}" if path else str(index))]
+    return []
 
 
 def refuse_unstorable_text():
-    """A before_request hook: 400 (HTML) or 422 (API) when input holds unstorable characters."""
-    values = [*request.args.listvalues(), *request.form.listvalues()]
-    bad = any(_bad(item) for items in values for item in items)
-    if not bad and request.is_json:
-        bad = _walk(request.get_json(silent=True))
-    if bad:
+    """A before_request hook: 400 (HTML) or 422 (API, naming the fields) when input holds unstorable characters."""
+    fields = [name for name, items in [*request.args.lists(), *request.form.lists()] if any(_bad(item) for item in items)]
+    if request.is_json:
+        fields += _bad_paths(request.get_json(silent=True))
+    if fields:
         if request.path.startswith("/api/"):
             from flask_smorest import abort as api_abort
 
-            api_abort(422, message=MESSAGE)
+            api_abort(422, message=MESSAGE, messages={name: [MESSAGE] for name in fields})
         abort(400, MESSAGE)

@@ -1,0 +1,1 @@
+"""Preparation-for-adulthood reviews: aspirations, intended next steps and agreed actions."""
