@@ -8,18 +8,18 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from config import Test
 from destinations import create_app, migrate
 from destinations.database import make_engine
 from destinations.extensions import db
-
 from tests.factories import DEFAULT_PASSWORD
 
 
@@ -135,3 +135,18 @@ def post_form(client, url: str, data: dict, **kwargs):
     page = client.get(url)
     assert page.status_code == 200, page.status_code
     return client.post(url, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))}, **kwargs)
+
+
+@contextmanager
+def count_statements():
+    """Collect the SQL statements run inside the block (to show a page does not query per row)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -1,14 +1,12 @@
 import csv
 import io
-from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from destinations.audit.models import AuditEvent
-from destinations.extensions import db
-from tests.conftest import sign_in
+from tests.conftest import count_statements, sign_in
 from tests.factories import make_user
 
 
@@ -28,18 +26,6 @@ def add_event(session, action="view", *, actor=None, actor_type=None, object_typ
     return row
 
 
-@contextmanager
-def counting_statements():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.mark.parametrize("role", ["admin", "manager"])
@@ -187,11 +173,11 @@ def test_the_audit_page_runs_the_same_number_of_queries_for_five_rows_as_for_fif
             add_event(session, "update", actor=make_user(session, "keyworker"), object_type="provider", object_id=42)
 
     add_rows(5)
-    with counting_statements() as few:
+    with count_statements() as few:
         html = client.get("/audit?action=update&object_type=provider")
     assert html.get_data(as_text=True).count('govuk-table__row">') >= 5
     add_rows(45)
-    with counting_statements() as many:
+    with count_statements() as many:
         html = client.get("/audit?action=update&object_type=provider")
     assert "Showing 1 to 50" in html.get_data(as_text=True)
     assert len(few) == len(many), (few, many)

@@ -1,27 +1,8 @@
 """List pages must not issue a query per row: the count stays flat as the page grows."""
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event
-
-from destinations.extensions import db
-from tests.conftest import sign_in
+from tests.conftest import count_statements, sign_in
 from tests.factories import make_person, make_user
-
-
-@contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _statements_for(client, url: str) -> int:

@@ -1,16 +1,14 @@
 """When a young person is due a PfA review (DOMAIN.md section 4), and the manager's summary of who is due."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
-from destinations.extensions import db
 from destinations.people import services as people_services
 from destinations.people.services import RollSettings, roll_facts
 from destinations.reviews import services
+from tests.conftest import count_statements
 from tests.factories import make_person, make_review, make_user
 
 TODAY = date(2025, 11, 20)  # in academic year 2025/26: Year 9 are born 1 Sep 2011 - 31 Aug 2012
@@ -22,18 +20,6 @@ def next_due(session, person, today: date = TODAY, settings: RollSettings = SETT
     return roll_facts(person, today, settings, last).next_review_due
 
 
-@contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
