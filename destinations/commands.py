@@ -101,7 +101,8 @@ def demo_load(people, seed, if_empty):
     summary = load_demo(db.session, people=people, seed=seed, age_of_transition=current_app.config["AGE_OF_TRANSITION"])
     db.session.commit()
     _print_sign_ins(
-        f"Loaded {summary['people']} young people, {summary['keyworkers']} keyworkers and {summary['providers']} providers.",
+        f"Loaded {summary['people']} young people, {summary['keyworkers']} keyworkers, {summary['providers']} providers, "
+        f"{summary.get('reviews', 0)} reviews and {summary.get('actions', 0)} actions.",
         summary["sign_ins"],
         DEMO_PASSWORD,
     )

@@ -1,15 +1,17 @@
 """Demo data: ``flask --app wsgi demo load`` builds a believable council in seconds.
 
-:mod:`destinations.demo.plan` decides everything (pure and seeded); this module reads what
-the database already holds, so a second load adds to it without clashes, and writes the
-plan with bulk Core inserts in chunks. It writes inside the caller's transaction and never
-commits: the command that calls it owns the unit of work.
+:mod:`destinations.demo.plan` and :mod:`destinations.demo.reviews` decide everything (pure
+and seeded); this module reads what the database already holds, so a second load adds to it
+without clashes, and writes the plan in bulk (:mod:`destinations.demo.bulk`). It writes
+inside the caller's transaction and never commits: the command that calls it owns the unit
+of work.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
+from itertools import chain
 
 from sqlalchemy import Table, func, insert, select
 from sqlalchemy.orm import Session
@@ -17,8 +19,11 @@ from sqlalchemy.orm import Session
 from destinations.auth import services as auth_services
 from destinations.auth.models import User
 from destinations.database import utcnow
+from destinations.demo.bulk import insert_rows
 from destinations.demo.plan import EMAIL_DOMAIN, plan_council, sign_in_emails
-from destinations.demo.records import CouncilPlan, ProviderPlan, Taken
+from destinations.demo.records import Clock, CouncilPlan, ProviderPlan, Taken
+from destinations.demo.review_writer import write_reviews
+from destinations.demo.reviews import plan_reviews
 from destinations.people import roll
 from destinations.people.models import KeyworkerAssignment, PathwayChange, RollExtension, StatusChange, YoungPerson
 from destinations.providers.models import Provider
@@ -58,10 +63,12 @@ def load_demo(
 ) -> dict:
     """Add a synthetic council of ``people`` young people, its staff and providers.
 
-    Returns ``{"people", "keyworkers", "providers", "sign_ins"}``; ``sign_ins`` holds one
-    (role, email) pair per demo account, all with DEMO_PASSWORD. Existing data is kept:
-    UPNs, council ids and emails already in use are avoided, and providers already there
-    (matched on URN, UKPRN or, failing both, name and kind) are reused.
+    Everyone on the roll from Year 9 gets a history of PfA reviews, with their intended next
+    steps and actions (:mod:`destinations.demo.reviews`). Returns ``{"people", "keyworkers",
+    "providers", "reviews", "actions", "sign_ins"}``; ``sign_ins`` holds one (role, email)
+    pair per demo account, all with DEMO_PASSWORD. Existing data is kept: UPNs, council ids
+    and emails already in use are avoided, and providers already there (matched on URN,
+    UKPRN or, failing both, name and kind) are reused.
     """
     if people < 1:
         raise ValueError("A demo council needs at least one young person.")
@@ -72,11 +79,18 @@ def load_demo(
     staff_ids = _write_staff(session, plan, provider_ids)
     person_ids = _write_people(session, plan, provider_ids, staff_ids)
     _write_history(session, plan, person_ids, staff_ids)
-    log.info("demo council loaded", extra={"people": len(plan.people), "keyworkers": len(plan.keyworkers)})
+    reviews = plan_reviews(plan, seed, Clock(today, now), age_of_transition=age_of_transition)
+    written = write_reviews(session, reviews, person_ids, staff_ids, provider_ids)
+    log.info(
+        "demo council loaded",
+        extra={"people": len(plan.people), "keyworkers": len(plan.keyworkers), "reviews": written["reviews"]},
+    )
     return {
         "people": len(plan.people),
         "keyworkers": len(plan.keyworkers),
         "providers": len(plan.providers),
+        "reviews": written["reviews"],
+        "actions": written["actions"],
         "sign_ins": plan.sign_ins,
     }
 
@@ -112,8 +126,13 @@ def _insert_returning_ids(session: Session, table: Table, rows: Iterable[dict]) 
 
 
 def _insert(session: Session, table: Table, rows: Iterable[dict]) -> None:
-    for chunk in _chunks(rows):
-        session.execute(insert(table), chunk)
+    """Bulk-insert rows given as dicts with the same keys (see :mod:`destinations.demo.bulk`)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    columns = tuple(first)
+    insert_rows(session, table, columns, (tuple(row.values()) for row in chain((first,), rows)))
 
 
 def _write_providers(session: Session, providers: list[ProviderPlan], now: datetime) -> list[int]:
@@ -166,7 +185,7 @@ def _write_people(session: Session, plan: CouncilPlan, provider_ids: list[int], 
         }
         for person in plan.people
     )  # fmt: skip
-    # A plain executemany, then one query for the new ids, is several times quicker on
+    # A bulk insert, then one query for the new ids, is several times quicker on
     # PostgreSQL than INSERT ... RETURNING, whose huge multi-row statements psycopg must parse.
     highest_before = session.scalar(select(func.max(YoungPerson.id))) or 0
     _insert(session, YoungPerson.__table__, rows)

@@ -57,6 +57,26 @@ MOVED_IN_SHARE = 0.06  # UPN issued by a neighbouring council
 EXTENDED_SHARE = 0.2  # of those past their 20th birthday
 MOVED_AWAY_SHARE, OPTED_OUT_SHARE = 0.015, 0.005
 LATER_PATHWAY_CHANGE_SHARE = 0.12
+# First PfA reviews: most in the spring term of Year 9, before the 31 March deadline; a few late.
+SPRING_TERM_FIRST_REVIEW_SHARE, LATE_FIRST_REVIEW_SHARE = 0.55, 0.08
+
+
+def weekday(day: date, latest: date | None = None) -> date:
+    """``day``, or a working day near it when it falls at a weekend: reviews are held in the week.
+
+    A Saturday moves back to the Wednesday, Thursday or Friday before it, a Sunday on to the
+    Monday, Tuesday or Wednesday after it (back instead if that would pass ``latest``). The
+    date itself picks which, so no random draw is spent and the weekdays stay evenly used.
+    """
+    if day.weekday() < 5:
+        return day
+    spread = 1 + day.toordinal() % 3
+    if day.weekday() == 6:
+        later = day + timedelta(days=spread)
+        if latest is None or later <= latest:
+            return later
+        return day - timedelta(days=1 + spread)
+    return day - timedelta(days=spread)
 
 
 def _cumulative(weights: dict) -> tuple[list, list[float]]:
@@ -207,10 +227,18 @@ class PeoplePlanner:
         at = self.clock.at(rng, decided_on)
         person.extensions.append(Extension(previous_end, new_end, reason, review_on, at, rng.choice(self.managers)))
 
+    def _first_review_day(self, start: date, due: date) -> date:
+        chance = self.rng.random()
+        if chance < LATE_FIRST_REVIEW_SHARE:
+            return weekday(self._day_between(due + timedelta(days=1), due + timedelta(days=180)))
+        if chance < LATE_FIRST_REVIEW_SHARE + SPRING_TERM_FIRST_REVIEW_SHARE:
+            return weekday(self._day_between(date(due.year, 1, 6), due), latest=due)
+        return weekday(self._day_between(start + timedelta(days=20), due), latest=due)
+
     def _pathway_history(self, person: PersonPlan, start: date, group: int) -> None:
         """The pathway agreed at the first PfA review and, now and then, a later change."""
         rng, today = self.rng, self.clock.today
-        first_review = self._day_between(start + timedelta(days=20), roll.first_review_due(person.date_of_birth))
+        first_review = self._first_review_day(start, roll.first_review_due(person.date_of_birth))
         ends = min(today, person.left_on or today)
         if first_review >= ends or rng.random() >= (0.85 if group == 9 else 0.94):
             return
@@ -221,7 +249,7 @@ class PeoplePlanner:
         at, by = self.clock.at(rng, first_review), rng.choice(self.managers)
         person.pathway_changes.append(PathwayEvent(None, pathway, catalogue.FIRST_PATHWAY_REASON, at, by))
         if rng.random() < LATER_PATHWAY_CHANGE_SHARE:
-            changed_on = first_review + timedelta(days=rng.randint(330, 900))
+            changed_on = weekday(first_review + timedelta(days=rng.randint(330, 900)))
             to_pathway = {1: 2, 2: 3 if rng.random() < 0.7 else 1, 3: 2}[pathway]
             if changed_on < ends:
                 reason = catalogue.PATHWAY_CHANGE_REASONS[(pathway, to_pathway)]
