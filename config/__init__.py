@@ -33,6 +33,11 @@ class Base:
     }
     RETENTION_YEARS = _env_int("RETENTION_YEARS", 6)
 
+    # Disclosure control for every report (DOMAIN.md section 6): counts from 1 to k - 1 are
+    # shown as "c"; DISCLOSURE_ROUND_TO = 5 also rounds counts to the nearest 5 (0 = no rounding).
+    DISCLOSURE_K = _env_int("DISCLOSURE_K", 5)
+    DISCLOSURE_ROUND_TO = _env_int("DISCLOSURE_ROUND_TO", 0)
+
     # Sessions: idle and absolute limits are enforced on the server (auth.sessions).
     SESSION_IDLE_MINUTES = _env_int("SESSION_IDLE_MINUTES", 30)
     SESSION_ABSOLUTE_HOURS = _env_int("SESSION_ABSOLUTE_HOURS", 10)

@@ -77,12 +77,14 @@ def register_blueprints(app: Flask) -> None:
     from destinations.people.api import blueprint as people_api
     from destinations.people.views import blueprint as people_views
     from destinations.providers.api import blueprint as providers_api
+    from destinations.reports.api import blueprint as demand_reports_api
+    from destinations.reports.views import blueprint as report_views
     from destinations.reviews.api import blueprint as reviews_api
     from destinations.reviews.views import blueprint as review_views
 
-    for blueprint in (health, main_views, auth_views, people_views, review_views, admin_views, audit_views):
+    for blueprint in (health, main_views, auth_views, people_views, review_views, report_views, admin_views, audit_views):
         app.register_blueprint(blueprint)
-    for blueprint in (people_api, users_api, providers_api, reviews_api):
+    for blueprint in (people_api, users_api, providers_api, reviews_api, demand_reports_api):
         csrf.exempt(blueprint)  # bearer tokens only, never cookies, so CSRF cannot apply
         api.register_blueprint(blueprint)
 

@@ -18,3 +18,4 @@ from destinations.reviews.models import (  # noqa: F401
     Review,
     ReviewRevision,
 )
+from destinations.reports.models import PublishedReport  # noqa: F401

@@ -14,10 +14,11 @@ NAVIGATION = {
         ("Add a young person", "people.create"),
         ("Reviews due", "reviews.due"),
         ("My actions", "reviews.my_actions"),
+        ("Demand reports", "reports.demand"),
         ("Audit log", "audit.search"),
     ],
     "admin": [("Staff", "admin.users"), ("Providers", "admin.providers"), ("Audit log", "audit.search")],
-    "college": [("Reports", "main.home")],
+    "college": [("Demand reports", "reports.published")],
 }
 
 

@@ -17,6 +17,8 @@ def index():
         return redirect(url_for("people.caseload"))
     if current_user.role == "admin":
         return redirect(url_for("admin.users"))
+    if current_user.role == "college":
+        return redirect(url_for("reports.published"))
     return redirect(url_for("main.home"))
 
 

@@ -1,0 +1,517 @@
+"""Commissioning demand: who intends to start what, where and with which support (DOMAIN.md section 6).
+
+Everything is counted by the database in one statement, whatever the size of the roll:
+
+- ``current_steps`` (a materialised CTE) holds each next step starting in the target year from
+  the latest complete review (by date held, then the later-logged review) of every young person
+  who has not left the roll on the report date. It starts from the steps in that year, on the
+  ``start_year`` index, and keeps those of a review no later complete review follows.
+- ``scoped`` pairs those steps with the report they belong to: slice 0 is the area-wide report,
+  slice P the young people who named provider P for a step in that year (publishing asks for
+  every slice at once).
+- A UNION ALL of a few GROUP BYs gives every table's cells: one over each young person's first
+  step by route, level, sector subject area, pathway, primary need and age of review (the
+  additive tables are its roll-ups), one per multi-select breakdown, and two for coverage.
+  What comes back is a row per combination of values, never a row per young person.
+
+How people are counted when they intend more than one step in the year:
+
+- Route by level, and sector subject area by route, use each young person's first step in the
+  year (the lowest position on the review), so each person is counted once and those two tables
+  add up to the number of young people.
+- Support needs, preferred providers and full or part time count a young person once in every
+  row that any of their steps in the year falls in, so their rows can add up to more than the
+  number of young people (they are marked as not additive for disclosure control).
+- Pathway, primary need and the age of the evidence describe the person, so each is counted once.
+
+Coverage is the exception to "one statement, one population": it counts everyone who reaches a
+transition point in the year before the target year starts, and how many of them have a recorded
+intention for the target year. It describes the area, so provider slices leave it out.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, distinct, func, literal, null, or_, select, text, union_all
+from sqlalchemy.orm import Session, aliased
+
+from destinations.database import utcnow
+from destinations.people import roll
+from destinations.people.models import YoungPerson
+from destinations.people.reference import PATHWAYS, PRIMARY_NEEDS
+from destinations.people.services import RollSettings, earliest_birth, status_condition
+from destinations.providers.models import Provider
+from destinations.reports.disclosure import DisclosureSettings, Table, protect_report, share_total
+from destinations.reviews import reference
+from destinations.reviews.models import NextStep, NextStepProvider, NextStepSupportNeed, ReferenceItem, Review
+
+AREA = 0  # the slice key of the area-wide report; provider slices use the provider's id
+ALL_PROVIDERS = "all"
+FRESHNESS_MONTHS = 12
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """What a report depends on besides the data: the roll rules and disclosure control."""
+
+    roll: RollSettings = field(default_factory=RollSettings)
+    disclosure: DisclosureSettings = field(default_factory=DisclosureSettings)
+
+    @classmethod
+    def from_config(cls, config) -> ReportSettings:
+        return cls(
+            RollSettings.from_config(config),
+            DisclosureSettings(k=config["DISCLOSURE_K"], round_to=config.get("DISCLOSURE_ROUND_TO") or None),
+        )
+
+
+# --- the one statement ------------------------------------------------------------------------
+
+def not_left_condition(today: date, settings: RollSettings):
+    """On the roll or coming onto it on ``today`` (any status but "left"), on the date of birth index."""
+    return or_(*(status_condition(status, today, settings) for status in ("upcoming", "active", "extended")))
+
+
+def is_latest_complete_review():
+    """True for a ``Review`` that no complete review of the same young person follows (held
+    later, or held the same day and logged later): a probe of the (young person, status,
+    held on) index. An anti-join also lets PostgreSQL estimate how many rows survive, which
+    a "= (SELECT ... LIMIT 1)" comparison hides from it."""
+    later = aliased(Review, name="later")
+    return ~(
+        select(later.id)
+        .where(
+            later.young_person_id == Review.young_person_id,
+            later.status == "complete",
+            later.held_on >= Review.held_on,
+            or_(later.held_on > Review.held_on, later.id > Review.id),
+        )
+        .correlate(Review)
+        .exists()
+    )
+
+
+def current_steps(year: int, today: date, settings: RollSettings, *, materialized: bool = True):
+    """Next steps starting in ``year`` from each not-left young person's latest complete review.
+
+    It starts from the steps in that year (on the ``start_year`` index) and keeps those whose
+    review is its young person's latest complete one, so it never reads the whole review table.
+    """
+    step_rank = func.row_number().over(partition_by=Review.young_person_id, order_by=(NextStep.position, NextStep.id))
+    steps = (
+        select(
+            NextStep.id.label("step_id"),
+            Review.id.label("review_id"),
+            Review.young_person_id.label("person_id"),
+            Review.held_on,
+            NextStep.route,
+            NextStep.level,
+            NextStep.sector_subject_area,
+            NextStep.attendance,
+            YoungPerson.pathway,
+            YoungPerson.primary_need,
+            YoungPerson.date_of_birth,
+            step_rank.label("step_rank"),
+            literal(AREA).label("slice"),
+        )
+        .select_from(NextStep)
+        .join(Review, Review.id == NextStep.review_id)
+        .join(YoungPerson, YoungPerson.id == Review.young_person_id)
+        .where(
+            NextStep.start_year == year,
+            Review.status == "complete",
+            is_latest_complete_review(),
+            not_left_condition(today, settings),
+        )
+    )
+    cte = steps.cte("current_steps")
+    return cte.prefix_with("MATERIALIZED") if materialized else cte
+
+
+def _scoped(steps, year: int, *, area: bool, providers: int | str | None):
+    """``steps`` with a ``slice`` column: AREA for the area-wide report, a provider id for its slice.
+
+    A young person is in a provider's slice when any of their steps in the year names it, so
+    all their steps go into that slice; the join goes through the review id, on indexes.
+    """
+    if providers is None:
+        return steps  # already the area-wide report's rows
+    columns = [column for column in steps.c if column.name != "slice"]
+    named_step = NextStep.__table__.alias("named_step")
+    named = (
+        select(*columns, NextStepProvider.provider_id.label("slice"))
+        .join(named_step, and_(named_step.c.review_id == steps.c.review_id, named_step.c.start_year == year))
+        .join(NextStepProvider, NextStepProvider.next_step_id == named_step.c.id)
+        .distinct()
+    )
+    if providers != ALL_PROVIDERS:
+        named = named.where(NextStepProvider.provider_id == providers)
+    scoped = union_all(select(*steps.c), named) if area else named
+    return scoped.cte("scoped").prefix_with("MATERIALIZED")
+
+
+def _key(value) -> Any:
+    return cast(value, String(40))
+
+
+KEYS = 6  # key columns in every branch of the union (unused ones are null)
+FIRST_STEP = "first_step"  # the branch the additive tables are rolled up from
+
+
+def _branch(source, table: str, keys: Iterable = (), *, first_only: bool = False, people: bool = False, join=None):
+    """One branch of the union: (slice, table, key1 ... key6, count), grouped by slice and keys."""
+    keys = list(keys)
+    count = func.count(distinct(source.c.person_id)) if people else func.count()
+    columns = [_key(key).label(f"key{n}") for n, key in enumerate(keys, 1)]
+    columns += [null().cast(String(40)).label(f"key{n}") for n in range(len(keys) + 1, KEYS + 1)]
+    query = select(source.c.slice, literal(table, String(40)).label("table_name"), *columns, count.label("n")).select_from(source)
+    if join is not None:
+        query = query.join(*join)
+    if first_only:
+        query = query.where(source.c.step_rank == 1)
+    return query.group_by(source.c.slice, *keys)
+
+
+def main_branch(source):
+    """Route by level (each young person's first step in the year): the report's main GROUP BY."""
+    return _branch(source, "route_level", (source.c.route, source.c.level), first_only=True)
+
+
+def _branches(source, today: date) -> list:
+    """Every breakdown of the population: one GROUP BY over everything counted once per young
+    person (the additive tables are its roll-ups), and one per multi-select breakdown."""
+    older = case((source.c.held_on < roll.add_months(today, -FRESHNESS_MONTHS), "older"), else_="recent")
+    person_keys = (source.c.route, source.c.level, source.c.sector_subject_area, source.c.pathway, source.c.primary_need, older)
+    return [
+        _branch(source, FIRST_STEP, person_keys, first_only=True),
+        _branch(
+            source, "support_need", (NextStepSupportNeed.code,), people=True,
+            join=(NextStepSupportNeed, NextStepSupportNeed.next_step_id == source.c.step_id),
+        ),
+        _branch(
+            source, "provider", (NextStepProvider.provider_id,), people=True,
+            join=(NextStepProvider, NextStepProvider.next_step_id == source.c.step_id),
+        ),
+        _branch(source, "attendance", (source.c.attendance,), people=True),
+    ]  # fmt: skip
+
+
+COVERAGE_POINTS = ("end_of_year11", "end_of_year13", "age_of_transition")
+ANY_POINT = "any"
+
+
+def coverage_ranges(year: int, settings: RollSettings) -> dict[str, tuple[date, date]]:
+    """Dates of birth of those whose transition point falls in the academic year before ``year``.
+
+    Each point's date only moves forward with the date of birth, so "falls in the year" is a
+    date of birth range, found by the same bisection the roll filters use.
+    """
+    age = settings.age_of_transition
+    points: dict[str, Callable[[date], date]] = {
+        "end_of_year11": lambda dob: date(roll.cohort_of(dob) + 17, 8, 31),
+        "end_of_year13": lambda dob: date(roll.cohort_of(dob) + 19, 8, 31),
+        "age_of_transition": lambda dob: roll.age_of_transition_date(dob, age),
+    }
+    start, end = date(year - 1, 9, 1), date(year, 9, 1)
+    return {key: (earliest_birth(points[key], start), earliest_birth(points[key], end)) for key in COVERAGE_POINTS}
+
+
+def _coverage_branches(steps, year: int, today: date, settings: RollSettings) -> list:
+    """Everyone not left who reaches a point, and those with an intention, grouped by which
+    points they reach (the ranges overlap: at 18 the age of transition falls in Year 13)."""
+    ranges = coverage_ranges(year, settings)
+
+    def grouped(table: str, source, date_of_birth, *conditions):
+        flags = [
+            case((and_(date_of_birth >= low, date_of_birth < high), "1"), else_="0") for low, high in ranges.values()
+        ]
+        reaches_one = or_(*(and_(date_of_birth >= low, date_of_birth < high) for low, high in ranges.values()))
+        keys = [flag.label(f"key{n}") for n, flag in enumerate(flags, 1)]
+        keys += [null().cast(String(40)).label(f"key{n}") for n in range(len(flags) + 1, KEYS + 1)]
+        head = [literal(AREA).label("slice"), literal(table, String(40)).label("table_name")]
+        return (
+            select(*head, *keys, func.count().label("n"))
+            .select_from(source)
+            .where(reaches_one, *conditions)
+            .group_by(*flags)
+        )
+
+    return [
+        grouped("reaching", YoungPerson, YoungPerson.date_of_birth, not_left_condition(today, settings)),
+        grouped("recorded", steps, steps.c.date_of_birth, steps.c.step_rank == 1),
+    ]
+
+
+Counts = dict[int, dict[str, dict[tuple[str | None, str | None], int]]]
+
+
+def _add(tables: dict, table: str, key: tuple, n: int) -> None:
+    tables[table][key] = tables[table].get(key, 0) + n
+
+
+def _roll_up(counts: Counts, slice_key: int, table: str, keys: tuple, n: int) -> None:
+    """File one grouped row under the tables it counts towards."""
+    tables = counts[slice_key]
+    if table == FIRST_STEP:
+        route, level, sector, pathway, primary_need, age = keys
+        _add(tables, "route_level", (route, level), n)
+        _add(tables, "ssa_route", (sector, route), n)
+        _add(tables, "pathway", (pathway, None), n)
+        _add(tables, "primary_need", (primary_need, None), n)
+        _add(tables, "freshness", (age, None), n)
+    elif table in ("reaching", "recorded"):
+        for point, flag in zip(COVERAGE_POINTS, keys):
+            if flag == "1":
+                _add(tables, "coverage", (point, table), n)
+        _add(tables, "coverage", (ANY_POINT, table), n)
+    else:
+        _add(tables, table, (keys[0], None), n)
+
+
+def tune_for_reports(session: Session) -> None:
+    """PostgreSQL settings for this transaction. No JIT: compiling the statement costs more
+    than running it. An index read priced for SSDs (1.1, not the default 4, which assumes
+    spinning disks): otherwise the planner reads the whole support needs and providers tables
+    to join the few thousand current steps, instead of looking each step up by its key."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1"))
+
+
+def demand_counts(
+    session: Session,
+    year: int,
+    today: date,
+    settings: RollSettings,
+    *,
+    area: bool = True,
+    providers: int | str | None = None,
+) -> Counts:
+    """slice -> table -> (key1, key2) -> count, from one statement.
+
+    ``area`` asks for the area-wide report (slice AREA); ``providers`` for one provider's slice
+    (an id) or every named provider's (ALL_PROVIDERS). The database groups the young people;
+    what comes back is one row per combination of keys, never a row per person.
+    """
+    steps = current_steps(year, today, settings)
+    source = _scoped(steps, year, area=area, providers=providers)
+    branches = _branches(source, today)
+    if area:
+        branches += _coverage_branches(steps, year, today, settings)
+    counts: Counts = defaultdict(lambda: defaultdict(dict))
+    tune_for_reports(session)
+    # A report nobody is counted in is still a report, with its tables of zeros.
+    for slice_key in ([AREA] if area else []) + ([providers] if isinstance(providers, int) else []):
+        counts[slice_key] = defaultdict(dict)
+    for row in session.execute(union_all(*branches)):
+        _roll_up(counts, int(row[0]), row[1], tuple(row[2 : 2 + KEYS]), int(row[-1]))
+    return counts
+
+
+def bare_main_query(year: int, today: date, settings: RollSettings):
+    """The main GROUP BY alone (route by level, area-wide), for the benchmark's yardstick."""
+    return main_branch(current_steps(year, today, settings, materialized=False))
+
+
+# --- from counts to tables -----------------------------------------------------------------------
+
+YOUNG_PEOPLE = "Young people"
+Row = tuple[str | None, str]  # (code as counted, label as shown)
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Row and column labels: reference data in display order, and the providers named."""
+
+    items: dict[str, list[tuple[str, str, bool]]]  # kind -> (code, label, active)
+    providers: dict[int, str]
+
+    def rows(self, kind: str, seen: Iterable[str | None], *, none_label: str = NOT_RECORDED, only_seen: bool = False) -> list[Row]:
+        """Every active item (or, ``only_seen``, those the data uses) in display order; a retired
+        or unknown code only when the data still uses it; and ``none_label`` for blanks."""
+        seen = set(seen)
+        rows: list[Row] = [
+            (code, label) for code, label, active in self.items.get(kind, []) if code in seen or (active and not only_seen)
+        ]
+        known = {code for code, _ in rows}
+        rows += [(code, code) for code in sorted(code for code in seen if code is not None and code not in known)]
+        if None in seen:
+            rows.append((None, none_label))
+        return rows
+
+
+def load_labels(session: Session, counts: Counts) -> Labels:
+    """Reference data and the names of the providers in ``counts``, in two queries."""
+    kinds = (reference.ROUTE, reference.LEVEL, reference.SECTOR_SUBJECT_AREA, reference.SUPPORT_NEED, reference.ATTENDANCE)
+    items: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    for kind, code, label, active in session.execute(
+        select(ReferenceItem.kind, ReferenceItem.code, ReferenceItem.label, ReferenceItem.active)
+        .where(ReferenceItem.kind.in_(kinds))
+        .order_by(ReferenceItem.kind, ReferenceItem.position, ReferenceItem.code)
+    ):
+        items[kind].append((code, label, active))
+    named = {int(key1) for tables in counts.values() for key1, _ in tables.get("provider", {}) if key1 is not None}
+    named |= {key for key in counts if key != AREA}
+    providers = dict(session.execute(select(Provider.id, Provider.name).where(Provider.id.in_(named))).all()) if named else {}
+    return Labels(dict(items), providers)
+
+
+def _grid(counts: dict, rows: list[Row], columns: list[Row]) -> list[list[int]]:
+    return [[counts.get((row, column), 0) for column, _ in columns] for row, _ in rows]
+
+
+def _labels(rows: list[Row]) -> list[str]:
+    return [label for _, label in rows]
+
+
+def _list(name: str, title: str, rows: list[Row], counts: dict, population: int, *, additive: bool) -> Table:
+    """A one-column table of young people; ``additive`` False when a person can be in several rows."""
+    return Table(
+        name=name,
+        title=title,
+        row_labels=_labels(rows),
+        column_labels=[YOUNG_PEOPLE],
+        cells=[[counts.get((code, None), 0)] for code, _ in rows],
+        column_totals=None if additive else [population],
+        percentages_of="column",
+        additive=additive,
+    )
+
+
+def build_tables(counts: Mapping[str, dict], labels: Labels, year: int, settings: RollSettings, *, area: bool) -> tuple[list[Table], list]:
+    """The report's tables of true counts, and which of their totals are the same number."""
+    label = roll.academic_year_label(year)
+    intending = f"Young people intending to start in {label}"
+    route_level = counts.get("route_level", {})
+    population = sum(route_level.values())
+    # The cross tables leave out routes, levels and sector subject areas nobody chose: they
+    # would only be rows of zeros, and under a hidden total each zero would be one more "c"
+    # for disclosure control to reason about.
+    routes = labels.rows(reference.ROUTE, [route for route, _ in route_level], only_seen=True)
+    levels = labels.rows(reference.LEVEL, [level for _, level in route_level], only_seen=True)
+    ssa_route = counts.get("ssa_route", {})
+    sectors = labels.rows(
+        reference.SECTOR_SUBJECT_AREA, [sector for sector, _ in ssa_route], none_label="No sector subject area", only_seen=True
+    )
+    needs = counts.get("support_need", {})
+    named = counts.get("provider", {})
+    provider_rows = sorted(
+        ((key, labels.providers.get(int(key), f"Provider {key}")) for key, _ in named if key is not None),
+        key=lambda row: (row[1].lower(), int(row[0])),
+    )
+    pathways = [(str(number), f"{number}. {name}") for number, name in PATHWAYS.items()] + [(None, "Not yet decided")]
+    primary_needs = [(code, f"{name} ({code})") for code, name in PRIMARY_NEEDS.items()]
+    primary_needs += [(code, code or NOT_RECORDED) for code in sorted({key for key, _ in counts.get("primary_need", {})} - set(PRIMARY_NEEDS), key=str)]
+    attendance = counts.get("attendance", {})
+    freshness = counts.get("freshness", {})
+    tables = [
+        Table(
+            "route_by_level", f"{intending}, by route and level (each young person's first intended step)",
+            _labels(routes), _labels(levels), _grid(route_level, routes, levels),
+        ),
+        Table(
+            "sector_subject_area_by_route", f"{intending}, by sector subject area and route (first intended step)",
+            _labels(sectors), _labels(routes), _grid(ssa_route, sectors, routes),
+        ),
+        _list(
+            "support_needs", f"{intending}, by support need (a young person can need several)",
+            labels.rows(reference.SUPPORT_NEED, [code for code, _ in needs]), needs, population, additive=False,
+        ),
+        _list(
+            "preferred_providers", f"{intending}, by preferred provider (a young person can name several)",
+            provider_rows, named, population, additive=False,
+        ),
+        _list("pathway", f"{intending}, by pathway", pathways, counts.get("pathway", {}), population, additive=True),
+        _list("primary_need", f"{intending}, by primary need", primary_needs, counts.get("primary_need", {}), population, additive=True),
+        _list(
+            "attendance", f"{intending}, full time or part time (a young person with two steps can be in both)",
+            labels.rows(reference.ATTENDANCE, [code for code, _ in attendance]), attendance, population, additive=False,
+        ),
+        _list(
+            "freshness", f"{intending}: how recent the review that recorded the intention is",
+            [("recent", f"Review in the last {FRESHNESS_MONTHS} months"), ("older", f"Review more than {FRESHNESS_MONTHS} months ago")],
+            freshness, population, additive=True,
+        ),
+    ]
+    names = [table.name for table in tables]
+    linked = share_total(*names) + [(("route_by_level", "rows"), ("sector_subject_area_by_route", "columns"))]
+    if area:
+        tables.append(coverage_table(counts.get("coverage", {}), year, settings))
+    return tables, linked
+
+
+def coverage_table(counts: dict, year: int, settings: RollSettings) -> Table:
+    """Who reaches a transition point in the year before ``year`` and has a recorded intention.
+
+    Each row's total is everyone reaching that point. Rows overlap (at the default age of
+    transition, 18, the end of Year 13 and the age of transition fall in the same year), so
+    the column totals count each young person once, whichever points they reach.
+    """
+    label, before = roll.academic_year_label(year), roll.academic_year_label(year - 1)
+    names = {
+        "end_of_year11": f"End of Year 11 (31 August {year})",
+        "end_of_year13": f"End of Year 13 (31 August {year})",
+        "age_of_transition": f"Age of transition ({settings.age_of_transition}) during {before}",
+    }
+
+    def pair(key: str) -> list[int]:
+        reaching, recorded = counts.get((key, "reaching"), 0), counts.get((key, "recorded"), 0)
+        return [recorded, reaching - recorded]
+
+    return Table(
+        "coverage",
+        f"Young people reaching a transition point before {label}: with and without a recorded intention for {label} (the total is everyone reaching it)",
+        [names[key] for key in COVERAGE_POINTS],
+        ["With a recorded intention", "Without a recorded intention"],
+        [pair(key) for key in COVERAGE_POINTS],
+        column_totals=pair(ANY_POINT),
+        percentages_of="row",
+        additive=False,
+    )
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+def parameters(year: int, settings: ReportSettings, provider_id: int | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {"academic_year": roll.academic_year_label(year)}
+    if provider_id is not None:
+        values["provider_id"] = provider_id
+    values.update(k=settings.disclosure.k, round_to=settings.disclosure.round_to)
+    return values
+
+
+def protected_report(counts: Mapping[str, dict], labels: Labels, year: int, settings: ReportSettings, *, provider_id: int | None = None, generated_at: datetime | None = None) -> dict[str, Any]:
+    """The report as it may be shown: API-shaped tables after disclosure control."""
+    tables, linked = build_tables(counts, labels, year, settings.roll, area=provider_id is None)
+    return {
+        "generated_at": (generated_at or utcnow()).isoformat(timespec="seconds"),
+        "parameters": parameters(year, settings, provider_id),
+        "tables": protect_report(tables, settings.disclosure, linked=linked),
+    }
+
+
+def demand_report(session: Session, year: int, today: date, settings: ReportSettings, *, provider_id: int | None = None) -> dict[str, Any]:
+    """The live demand report for ``year``: area-wide, or the slice for ``provider_id``."""
+    if provider_id is None:
+        counts = demand_counts(session, year, today, settings.roll)
+    else:
+        counts = demand_counts(session, year, today, settings.roll, area=False, providers=provider_id)
+    slice_key = AREA if provider_id is None else provider_id
+    return protected_report(counts[slice_key], load_labels(session, counts), year, settings, provider_id=provider_id)
+
+
+def demand_reports_for_publication(session: Session, year: int, today: date, settings: ReportSettings) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """The area-wide report and one slice per provider named for ``year``, each protected on its own."""
+    counts = demand_counts(session, year, today, settings.roll, area=True, providers=ALL_PROVIDERS)
+    labels = load_labels(session, counts)
+    generated_at = utcnow()
+    area = protected_report(counts[AREA], labels, year, settings, generated_at=generated_at)
+    slices = {
+        provider_id: protected_report(counts[provider_id], labels, year, settings, provider_id=provider_id, generated_at=generated_at)
+        for provider_id in sorted(key for key in counts if key != AREA)
+    }
+    return area, slices
