@@ -242,3 +242,27 @@ def describe_violations(violations: list[dict]) -> str:
 def assert_accessible(page) -> None:
     violations = axe_violations(page)
     assert not violations, f"axe found problems on {page.url}:\n{describe_violations(violations)}"
+
+
+NARROW = {"width": 320, "height": 640}
+SCREENSHOTS = Path("/tmp/dps-shots")
+needs_axe = pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed at {AXE}: run `npm ci`")
+
+
+@contextmanager
+def signed_in_contexts(browser, live_server: LiveServer, users: dict, *, visitor: bool = False):
+    """One browser context per role in ``users``, each signed in once (and an anonymous "visitor").
+
+    They ignore the Content-Security-Policy so axe-core can be injected as a script.
+    """
+    contexts = {"visitor": new_context(browser, live_server, bypass_csp=True)} if visitor else {}
+    try:
+        for role, user in users.items():
+            contexts[role] = new_context(browser, live_server, bypass_csp=True)
+            page = contexts[role].new_page()
+            sign_in(page, user)
+            page.close()
+        yield contexts
+    finally:
+        for context in contexts.values():
+            context.close()

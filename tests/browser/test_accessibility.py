@@ -2,22 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from destinations.auth.models import User
 from destinations.people import services as people_services
 from destinations.people.models import YoungPerson
-from tests.browser.conftest import AXE, assert_accessible, new_context, sign_in
+from tests.browser.conftest import NARROW, SCREENSHOTS, assert_accessible, needs_axe, signed_in_contexts
 from tests.factories import DEFAULT_PASSWORD, make_person, make_provider, make_user
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = pytest.mark.browser
-needs_axe = pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed at {AXE}: run `npm ci`")
-SCREENSHOTS = Path("/tmp/dps-shots")
-NARROW = {"width": 320, "height": 640}
 
 
 @dataclass
@@ -41,19 +37,8 @@ def staff(live_server) -> Staff:
 
 @pytest.fixture(scope="module")
 def browsers(browser, live_server, staff):
-    """One browser context per kind of visitor, signed in once for the whole module.
-
-    They ignore the Content-Security-Policy so axe-core can be injected as a script.
-    """
-    contexts = {"visitor": new_context(browser, live_server, bypass_csp=True)}
-    for role in ("manager", "keyworker"):
-        contexts[role] = new_context(browser, live_server, bypass_csp=True)
-        page = contexts[role].new_page()
-        sign_in(page, getattr(staff, role))
-        page.close()
-    yield contexts
-    for context in contexts.values():
-        context.close()
+    with signed_in_contexts(browser, live_server, {"manager": staff.manager, "keyworker": staff.keyworker}, visitor=True) as contexts:
+        yield contexts
 
 
 def show_sign_in_errors(page, staff):

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from destinations.reports import services
-from tests.browser.conftest import AXE, assert_accessible, new_context, sign_in
+from tests.browser.conftest import NARROW, SCREENSHOTS, assert_accessible, needs_axe, signed_in_contexts
 from tests.factories import make_user
 from tests.reports.test_demand import TODAY, build_world
 
 pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
-needs_axe = pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed at {AXE}: run `npm ci`")
-NARROW = {"width": 320, "height": 640}
-SCREENSHOTS = Path("/tmp/dps-shots")
 
 
 @dataclass
@@ -41,15 +37,8 @@ def reports(live_server) -> Reports:
 
 @pytest.fixture(scope="module")
 def browsers(browser, live_server, reports):
-    contexts = {}
-    for role in ("manager", "college"):
-        contexts[role] = new_context(browser, live_server, bypass_csp=True)
-        page = contexts[role].new_page()
-        sign_in(page, getattr(reports, role))
-        page.close()
-    yield contexts
-    for context in contexts.values():
-        context.close()
+    with signed_in_contexts(browser, live_server, {"manager": reports.manager, "college": reports.college}) as contexts:
+        yield contexts
 
 
 PAGES = {

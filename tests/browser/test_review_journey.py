@@ -11,13 +11,12 @@ from destinations.auth.models import User
 from destinations.people.models import YoungPerson
 from destinations.people.roll import academic_year_label, academic_year_of
 from destinations.reviews.models import Review
-from tests.browser.conftest import AXE, assert_accessible, new_context, sign_in
+from tests.browser.conftest import assert_accessible, needs_axe, sign_in, signed_in_contexts
 from tests.factories import make_action, make_person, make_provider, make_review, make_user
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
 pytestmark = pytest.mark.browser
-needs_axe = pytest.mark.skipif(not AXE.exists(), reason=f"axe-core is not installed at {AXE}: run `npm ci`")
 TODAY = date.today()
 
 
@@ -168,16 +167,8 @@ def seeded(live_server) -> Seeded:
 
 @pytest.fixture(scope="module")
 def browsers(browser, live_server, seeded):
-    """A signed-in browser for the keyworker and one for the manager, ignoring the CSP so axe can run."""
-    contexts = {}
-    for role in ("manager", "keyworker"):
-        contexts[role] = new_context(browser, live_server, bypass_csp=True)
-        page = contexts[role].new_page()
-        sign_in(page, getattr(seeded, role))
-        page.close()
-    yield contexts
-    for context in contexts.values():
-        context.close()
+    with signed_in_contexts(browser, live_server, {"manager": seeded.manager, "keyworker": seeded.keyworker}) as contexts:
+        yield contexts
 
 
 def show_new_review_errors(page, seeded):
