@@ -9,6 +9,7 @@ from destinations.people.models import (  # noqa: F401
     YoungPerson,
 )
 from destinations.providers.models import Provider  # noqa: F401
+from destinations.reports.models import PublishedReport  # noqa: F401
 from destinations.reviews.models import (  # noqa: F401
     Action,
     NextStep,
@@ -18,4 +19,3 @@ from destinations.reviews.models import (  # noqa: F401
     Review,
     ReviewRevision,
 )
-from destinations.reports.models import PublishedReport  # noqa: F401

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from destinations.database import Base, utcnow
+from destinations.reviews.models import Review
 
 if TYPE_CHECKING:
     from destinations.auth.models import User
@@ -46,3 +47,16 @@ class SnapshotIsImmutable(RuntimeError):
 @event.listens_for(PublishedReport, "before_update")
 def _refuse_update(_mapper, _connection, target: PublishedReport) -> None:
     raise SnapshotIsImmutable(f"published report {target.id} cannot be changed; publish a new one instead")
+
+
+# How the demand report finds each young person's latest complete review on PostgreSQL: one
+# backward walk of this index, in the order wanted (young person, then latest held, then latest
+# logged), reading no table rows. It belongs to the report, so it is declared here.
+Index(
+    "ix_review_complete_person_held_id",
+    Review.young_person_id,
+    Review.held_on,
+    Review.id,
+    postgresql_where=text("status = 'complete'"),
+    sqlite_where=text("status = 'complete'"),
+)
