@@ -53,20 +53,6 @@ class Page:
     def last_item(self) -> int:
         return min(self.total, self.page * self.page_size)
 
-    def pagination(self, url_for_page) -> dict:
-        """Parameters for govukPagination: first, last and nearby pages, with ellipses between."""
-        items, previous = [], 0
-        for number in range(1, self.pages + 1):
-            if number <= 1 or number >= self.pages or abs(number - self.page) <= 2:
-                if previous and number - previous > 1:
-                    items.append({"ellipsis": True})
-                items.append({"number": number, "href": url_for_page(number), "current": number == self.page})
-                previous = number
-        return {
-            "previous": {"href": url_for_page(self.page - 1)} if self.page > 1 else None,
-            "next": {"href": url_for_page(self.page + 1)} if self.page < self.pages else None,
-            "items": items,
-        }
 
 
 def page_number(value, default: int = 1) -> int:

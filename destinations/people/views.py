@@ -126,7 +126,6 @@ def caseload():
         page_title=heading,
         query_args=query_args,
         today=today,
-        lambda_page_url=lambda number: url_for("people.caseload", page=number, **query_args),
     )
 
 
