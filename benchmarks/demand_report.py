@@ -108,7 +108,7 @@ def _describe_data(engine, result: Result) -> None:
 def measure(result: Result, year: int, today: date, repeat: int, *, publish: bool) -> None:
     settings = ReportSettings()
     engine = make_engine(result.url)
-    bare_query = demand.bare_main_query(year, today, settings.roll, engine.dialect.name)
+    bare_query = demand.bare_main_query(year, today, settings.roll)
     report_times: list[float] = []
     bare_times: list[float] = []
     try:

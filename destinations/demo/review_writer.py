@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from destinations.demo.bulk import insert_rows, reserve_ids
 from destinations.demo.reviews import ReviewPlan
 from destinations.people import roll
+from destinations.reviews.current import mark_all_current_steps
 from destinations.reviews.models import Action, NextStep, NextStepProvider, NextStepSupportNeed, Review, ReviewRevision
 from destinations.reviews.reference import OUTCOME_AREAS
 from destinations.reviews.services import json_safe
@@ -108,6 +109,8 @@ def write_reviews(
     insert_rows(session, NextStepSupportNeed.__table__, STEP_SUPPORT_COLUMNS, step_support_rows())
     insert_rows(session, Action.__table__, ACTION_COLUMNS, action_rows())
     insert_rows(session, ReviewRevision.__table__, REVISION_COLUMNS, revision_rows())
+    # Rows written in bulk bypass the review services, so the current mark is rebuilt here.
+    mark_all_current_steps(session)
     return {"reviews": len(reviews), "actions": action_count}
 
 

@@ -44,15 +44,13 @@ from sqlalchemy import (
     func,
     join,
     literal,
-    literal_column,
     null,
     or_,
     select,
     text,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from destinations.database import utcnow
 from destinations.people import roll
@@ -92,52 +90,17 @@ def not_left_condition(today: date, settings: RollSettings):
     return or_(*(status_condition(status, today, settings) for status in ("upcoming", "active", "extended")))
 
 
-def is_latest_complete_review():
-    """True for a ``Review`` that no complete review of the same young person follows (held
-    later, or held the same day and logged later): a probe of a (young person, held on) index."""
-    later = aliased(Review, name="later")
-    return ~(
-        select(later.id)
-        .where(
-            later.young_person_id == Review.young_person_id,
-            later.status == "complete",
-            later.held_on >= Review.held_on,
-            or_(later.held_on > Review.held_on, later.id > Review.id),
-        )
-        .correlate(Review)
-        .exists()
-    )
-
-
-def latest_complete_reviews():
-    """Each young person's latest complete review, for PostgreSQL: DISTINCT ON over one
-    backward walk of ``ix_review_complete_person_held_id``, reading no table rows."""
-    return (
-        select(Review.id.label("review_id"), Review.young_person_id.label("person_id"), Review.held_on)
-        .where(Review.status == literal_column("'complete'"))  # a literal, so the partial index applies
-        .ext(distinct_on(Review.young_person_id))
-        .order_by(Review.young_person_id.desc(), Review.held_on.desc(), Review.id.desc())
-        .subquery("latest")
-    )
-
-
-def current_steps(year: int, today: date, settings: RollSettings, dialect: str, *, materialized: bool = True):
+def current_steps(year: int, today: date, settings: RollSettings, *, materialized: bool = True):
     """Next steps starting in ``year`` from each not-left young person's latest complete review.
 
-    The two databases get there differently, each the quicker way for it. SQLite starts from
-    the steps in the year (on the ``start_year`` index) and probes for a later complete review
-    of each; PostgreSQL walks the partial index of complete reviews once and hash-joins the
-    steps in the year (probing is three times slower there, and grows with every old review).
+    The review services mark those steps as they change (``reviews.current``), so this reads the
+    year's current steps from their partial index and joins each to its review (for the date
+    held) and young person by primary key: the work grows with the year's intentions, not with
+    the number of reviews ever held.
     """
-    if dialect == "postgresql":
-        latest = latest_complete_reviews()
-        review_id, person_id, held_on = latest.c.review_id, latest.c.person_id, latest.c.held_on
-        source = latest.join(NextStep, and_(NextStep.review_id == review_id, NextStep.start_year == year))
-        conditions = []
-    else:
-        review_id, person_id, held_on = Review.id, Review.young_person_id, Review.held_on
-        source = join(NextStep, Review, Review.id == NextStep.review_id)
-        conditions = [NextStep.start_year == year, Review.status == "complete", is_latest_complete_review()]
+    review_id, person_id, held_on = Review.id, NextStep.current_person_id, Review.held_on
+    source = join(NextStep, Review, Review.id == NextStep.review_id)
+    conditions = [NextStep.start_year == year, NextStep.current_person_id.is_not(None)]
     step_rank = func.row_number().over(partition_by=person_id, order_by=(NextStep.position, NextStep.id))
     steps = (
         select(
@@ -326,7 +289,7 @@ def demand_counts(
     (an id) or every named provider's (ALL_PROVIDERS). The database groups the young people;
     what comes back is one row per combination of keys, never a row per person.
     """
-    steps = current_steps(year, today, settings, session.get_bind().dialect.name)
+    steps = current_steps(year, today, settings)
     source = _scoped(steps, year, area=area, providers=providers)
     branches = _branches(source, today)
     if area:
@@ -341,9 +304,9 @@ def demand_counts(
     return counts
 
 
-def bare_main_query(year: int, today: date, settings: RollSettings, dialect: str):
+def bare_main_query(year: int, today: date, settings: RollSettings):
     """The main GROUP BY alone (route by level, area-wide), for the benchmark's yardstick."""
-    return main_branch(current_steps(year, today, settings, dialect, materialized=False))
+    return main_branch(current_steps(year, today, settings, materialized=False))
 
 
 # --- from counts to tables -----------------------------------------------------------------------

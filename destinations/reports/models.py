@@ -49,9 +49,9 @@ def _refuse_update(_mapper, _connection, target: PublishedReport) -> None:
     raise SnapshotIsImmutable(f"published report {target.id} cannot be changed; publish a new one instead")
 
 
-# How the demand report finds each young person's latest complete review on PostgreSQL: one
-# backward walk of this index, in the order wanted (young person, then latest held, then latest
-# logged), reading no table rows. It belongs to the report, so it is declared here.
+# How each young person's latest complete review is found when the current next steps are
+# marked (reviews.current): on PostgreSQL one backward walk of this index, in the order wanted
+# (young person, then latest held, then latest logged), reading no table rows.
 Index(
     "ix_review_complete_person_held_id",
     Review.young_person_id,

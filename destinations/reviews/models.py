@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from destinations.database import Base, utcnow
@@ -91,6 +91,17 @@ class NextStep(Base):
     """An intended next step agreed at a review: what, at what level, from which academic year."""
 
     __tablename__ = "next_step"
+    __table_args__ = (
+        # The current intentions of a year, for the demand report: a few thousand entries at
+        # county scale, however many old reviews there are.
+        Index(
+            "ix_next_step_current_year",
+            "start_year",
+            "current_person_id",
+            postgresql_where=text("current_person_id IS NOT NULL"),
+            sqlite_where=text("current_person_id IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
@@ -101,6 +112,9 @@ class NextStep(Base):
     level: Mapped[str | None] = mapped_column(String(40))
     sector_subject_area: Mapped[str | None] = mapped_column(String(40))
     attendance: Mapped[str | None] = mapped_column(String(40))
+    # The young person's id while this step is on their latest complete review, else NULL
+    # (kept by reviews.current; reports read current intentions through it).
+    current_person_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
 
     review: Mapped[Review] = relationship(back_populates="next_steps")
     provider_links: Mapped[list[NextStepProvider]] = relationship(

@@ -18,6 +18,7 @@ from destinations.people.models import RollExtension, YoungPerson
 from destinations.people.services import RollSettings, keyworkers, visible_people
 from destinations.providers.models import Provider
 from destinations.reviews import reference
+from destinations.reviews.current import mark_current_steps
 from destinations.reviews.models import Action, NextStep, NextStepProvider, NextStepSupportNeed, Review, ReviewRevision
 from destinations.reviews.reference import OUTCOME_AREAS, reference_items, reference_labels
 from destinations.reviews.rules import CONTENT_FIELDS, ReviewError, clean_action, clean_review, named_provider_ids
@@ -322,6 +323,8 @@ def save_review(session: Session, person: YoungPerson, values: Mapping[str, Any]
     session.add(review)
     _apply(review, clean, CONTENT_FIELDS, by)
     session.flush()
+    if complete:
+        mark_current_steps(session, [person.id])
     return review
 
 
@@ -355,6 +358,8 @@ def update_review(session: Session, review: Review, values: Mapping[str, Any], b
         review.status = "complete"
     review.updated_at, review.updated_by_id = utcnow(), by.id  # also moves the version on when only steps or actions changed
     session.flush()
+    if review.status == "complete":
+        mark_current_steps(session, [review.young_person_id])
     return review
 
 

@@ -1,0 +1,84 @@
+"""The current mark on next steps follows each young person's latest complete review."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from destinations.reviews import services
+from destinations.reviews.current import mark_all_current_steps
+from destinations.reviews.models import NextStep, Review
+from tests.factories import make_person, make_review, make_user
+
+TODAY = date(2026, 10, 1)
+
+
+def step(start="2027/28", route="study_programme") -> dict:
+    return {"start_year": start, "route": route, "level": "entry_3", "sector_subject_area": "14", "attendance": "full_time", "provider_ids": [], "support_needs": []}
+
+
+def current_review_ids(session) -> dict[int, set[int]]:
+    """person id -> ids of the reviews whose steps are marked current."""
+    marked: dict[int, set[int]] = {}
+    for person_id, review_id in session.execute(
+        select(NextStep.current_person_id, NextStep.review_id).where(NextStep.current_person_id.is_not(None))
+    ):
+        marked.setdefault(person_id, set()).add(review_id)
+    return marked
+
+
+def test_a_new_complete_review_takes_the_mark_from_the_earlier_one(session):
+    manager = make_user(session, "manager")
+    person = make_person(session, by=manager)
+    first = make_review(session, person, manager, today=TODAY, held_on=date(2026, 3, 1), next_steps=[step()])
+    assert current_review_ids(session) == {person.id: {first.id}}
+    second = make_review(session, person, manager, today=TODAY, held_on=date(2026, 9, 1), next_steps=[step(), step("2028/29")])
+    assert current_review_ids(session) == {person.id: {second.id}}
+    assert session.scalar(select(NextStep.current_person_id).where(NextStep.review_id == first.id)) is None
+
+
+def test_a_draft_never_takes_the_mark_until_it_is_completed(session):
+    manager = make_user(session, "manager")
+    person = make_person(session, by=manager)
+    complete = make_review(session, person, manager, today=TODAY, held_on=date(2026, 3, 1), next_steps=[step()])
+    draft = make_review(session, person, manager, complete=False, today=TODAY, held_on=date(2026, 9, 1), next_steps=[step()])
+    assert current_review_ids(session) == {person.id: {complete.id}}
+    services.update_review(
+        session, draft, {"review_type": "annual_ehcp_review", "participants": ["parent_carer"], "young_person_present": True},
+        manager, today=TODAY, complete=True,
+    )
+    assert current_review_ids(session) == {person.id: {draft.id}}
+
+
+def test_correcting_the_date_of_an_older_review_can_make_it_the_latest(session):
+    manager = make_user(session, "manager")
+    person = make_person(session, by=manager)
+    older = make_review(session, person, manager, today=TODAY, held_on=date(2026, 3, 1), next_steps=[step()])
+    newer = make_review(session, person, manager, today=TODAY, held_on=date(2026, 6, 1), next_steps=[step()])
+    assert current_review_ids(session) == {person.id: {newer.id}}
+    services.update_review(session, older, {"held_on": date(2026, 9, 1)}, manager, today=TODAY, complete=True)
+    assert current_review_ids(session) == {person.id: {older.id}}
+
+
+def test_changing_the_steps_of_the_latest_review_keeps_the_new_steps_marked(session):
+    manager = make_user(session, "manager")
+    person = make_person(session, by=manager)
+    review = make_review(session, person, manager, today=TODAY, held_on=date(2026, 9, 1), next_steps=[step()])
+    services.update_review(session, review, {"next_steps": [step("2028/29", "apprenticeship"), step()]}, manager, today=TODAY, complete=True)
+    marked = session.execute(select(NextStep.start_year).where(NextStep.current_person_id == person.id)).scalars().all()
+    assert sorted(marked) == [2027, 2028]
+
+
+def test_rebuilding_every_mark_at_once_agrees_with_the_marks_kept_as_reviews_change(session):
+    manager = make_user(session, "manager")
+    for n in range(6):
+        person = make_person(session, by=manager, upn=None, council_person_id=f"P{n}")
+        for month in range(1, n % 3 + 2):
+            make_review(session, person, manager, today=TODAY, held_on=date(2026, month * 2, 1), next_steps=[step()])
+        if n % 2:
+            make_review(session, person, manager, complete=False, today=TODAY, next_steps=[step()])
+    kept = current_review_ids(session)
+    assert len(kept) == 6
+    mark_all_current_steps(session)
+    assert current_review_ids(session) == kept
+    assert all(session.get(Review, next(iter(ids))).status == "complete" for ids in kept.values())
