@@ -110,7 +110,8 @@ def write_reviews(
     insert_rows(session, Action.__table__, ACTION_COLUMNS, action_rows())
     insert_rows(session, ReviewRevision.__table__, REVISION_COLUMNS, revision_rows())
     # Rows written in bulk bypass the review services, so the current mark is rebuilt here.
-    mark_all_current_steps(session)
+    if person_ids:
+        mark_all_current_steps(session, (min(person_ids), max(person_ids)))
     return {"reviews": len(reviews), "actions": action_count}
 
 

@@ -1,7 +1,8 @@
 """Which next steps are current: those on each young person's latest complete review.
 
 Every next step carries ``current_person_id``: the young person's id while the step belongs to
-their latest complete review (by date held, then the later-logged review), NULL otherwise.
+their latest complete review (by date held, then the later-logged review), NULL otherwise; and
+``current_held_on``, the date that review was held, so reports need not look the review up.
 Reports that ask "what does everyone intend now?" then read the current steps of a year from a
 small partial index instead of finding the latest review of every young person each time, which
 at national scale (millions of reviews) is most of the work.
@@ -38,12 +39,12 @@ def is_latest_complete_review():
     )
 
 
-def latest_complete_reviews():
+def latest_complete_reviews(*conditions):
     """Each young person's latest complete review, for PostgreSQL: DISTINCT ON over one
     backward walk of ``ix_review_complete_person_held_id``, reading no table rows."""
     return (
-        select(Review.id.label("review_id"), Review.young_person_id.label("person_id"))
-        .where(Review.status == literal_column("'complete'"))  # a literal, so the partial index applies
+        select(Review.id.label("review_id"), Review.young_person_id.label("person_id"), Review.held_on)
+        .where(Review.status == literal_column("'complete'"), *conditions)  # a literal, so the partial index applies
         .ext(distinct_on(Review.young_person_id))
         .order_by(Review.young_person_id.desc(), Review.held_on.desc(), Review.id.desc())
         .subquery("latest")
@@ -53,47 +54,55 @@ def latest_complete_reviews():
 def mark_current_steps(session: Session, person_ids: Iterable[int]) -> None:
     """Move the current mark onto the steps of each young person's latest complete review."""
     for person_id in set(person_ids):
-        latest = session.scalar(
-            select(Review.id)
+        latest = session.execute(
+            select(Review.id, Review.held_on)
             .where(Review.young_person_id == person_id, Review.status == "complete")
             .order_by(Review.held_on.desc(), Review.id.desc())
             .limit(1)
-        )
+        ).first()
         reviews = select(Review.id).where(Review.young_person_id == person_id).scalar_subquery()
         session.execute(
             update(NextStep)
             .where(NextStep.review_id.in_(reviews), NextStep.current_person_id.is_not(None))
-            .values(current_person_id=None)
+            .values(current_person_id=None, current_held_on=None)
             .execution_options(synchronize_session=False)
         )
         if latest is not None:
             session.execute(
                 update(NextStep)
-                .where(NextStep.review_id == latest)
-                .values(current_person_id=person_id)
+                .where(NextStep.review_id == latest.id)
+                .values(current_person_id=person_id, current_held_on=latest.held_on)
                 .execution_options(synchronize_session=False)
             )
 
 
-def mark_all_current_steps(connection) -> None:
-    """Rebuild the mark for everyone in two set-based statements (``connection`` may be a Session)."""
+def mark_all_current_steps(connection, person_ids: tuple[int, int] | None = None) -> None:
+    """Rebuild the mark set-wise (``connection`` may be a Session): for everyone, or for the
+    young people whose ids fall in the inclusive range ``person_ids`` (a bulk load's new people)."""
+    in_range = (lambda column: column.between(*person_ids)) if person_ids else (lambda column: column.is_not(None))
     connection.execute(
-        update(NextStep).where(NextStep.current_person_id.is_not(None)).values(current_person_id=None)
+        update(NextStep)
+        .where(in_range(NextStep.current_person_id))
+        .values(current_person_id=None, current_held_on=None)
         .execution_options(synchronize_session=False)
     )
     dialect = connection.get_bind().dialect if hasattr(connection, "get_bind") else connection.dialect
     if dialect.name == "postgresql":
-        latest = latest_complete_reviews()
+        latest = latest_complete_reviews(in_range(Review.young_person_id))
         connection.execute(
             update(NextStep)
             .where(NextStep.review_id == latest.c.review_id)
-            .values(current_person_id=latest.c.person_id)
+            .values(current_person_id=latest.c.person_id, current_held_on=latest.c.held_on)
             .execution_options(synchronize_session=False)
         )
         return
-    person = select(Review.young_person_id).where(Review.id == NextStep.review_id).scalar_subquery()
-    latest_ids = select(Review.id).where(Review.status == "complete", is_latest_complete_review())
+    def of_review(column):
+        return select(column).where(Review.id == NextStep.review_id).scalar_subquery()
+
+    latest_ids = select(Review.id).where(Review.status == "complete", in_range(Review.young_person_id), is_latest_complete_review())
     connection.execute(
-        update(NextStep).where(NextStep.review_id.in_(latest_ids)).values(current_person_id=person)
+        update(NextStep)
+        .where(NextStep.review_id.in_(latest_ids))
+        .values(current_person_id=of_review(Review.young_person_id), current_held_on=of_review(Review.held_on))
         .execution_options(synchronize_session=False)
     )

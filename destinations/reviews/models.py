@@ -92,15 +92,16 @@ class NextStep(Base):
 
     __tablename__ = "next_step"
     __table_args__ = (
-        # The current intentions of a year, for the demand report: a few thousand entries at
-        # county scale, however many old reviews there are.
+        # The current intentions of a year, for the demand report, in the order it ranks each
+        # young person's steps and with every column it reads: the report never touches the
+        # table or sorts, however many old reviews there are.
         Index(
             "ix_next_step_current_year",
-            "start_year",
-            "current_person_id",
+            "start_year", "current_person_id", "position", "id", "review_id", "current_held_on",
+            "route", "level", "sector_subject_area", "attendance",
             postgresql_where=text("current_person_id IS NOT NULL"),
             sqlite_where=text("current_person_id IS NOT NULL"),
-        ),
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +116,7 @@ class NextStep(Base):
     # The young person's id while this step is on their latest complete review, else NULL
     # (kept by reviews.current; reports read current intentions through it).
     current_person_id: Mapped[int | None] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"))
+    current_held_on: Mapped[date | None]  # the date that review was held, while the step is current
 
     review: Mapped[Review] = relationship(back_populates="next_steps")
     provider_links: Mapped[list[NextStepProvider]] = relationship(

@@ -18,13 +18,16 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table('next_step', schema=None) as batch_op:
         batch_op.add_column(sa.Column('current_person_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('current_held_on', sa.Date(), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f('fk_next_step_current_person_id_young_person'), 'young_person', ['current_person_id'], ['id'], ondelete='CASCADE'
         )
     mark_all_current_steps(op.get_bind())
     with op.batch_alter_table('next_step', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_next_step_current_year', ['start_year', 'current_person_id'], unique=False,
+            'ix_next_step_current_year',
+            ['start_year', 'current_person_id', 'position', 'id', 'review_id', 'current_held_on', 'route', 'level', 'sector_subject_area', 'attendance'],
+            unique=False,
             postgresql_where=sa.text('current_person_id IS NOT NULL'), sqlite_where=sa.text('current_person_id IS NOT NULL'),
         )
 
@@ -33,4 +36,5 @@ def downgrade() -> None:
     with op.batch_alter_table('next_step', schema=None) as batch_op:
         batch_op.drop_index('ix_next_step_current_year', postgresql_where=sa.text('current_person_id IS NOT NULL'), sqlite_where=sa.text('current_person_id IS NOT NULL'))
         batch_op.drop_constraint(batch_op.f('fk_next_step_current_person_id_young_person'), type_='foreignkey')
+        batch_op.drop_column('current_held_on')
         batch_op.drop_column('current_person_id')

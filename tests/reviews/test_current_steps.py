@@ -82,3 +82,14 @@ def test_rebuilding_every_mark_at_once_agrees_with_the_marks_kept_as_reviews_cha
     mark_all_current_steps(session)
     assert current_review_ids(session) == kept
     assert all(session.get(Review, next(iter(ids))).status == "complete" for ids in kept.values())
+
+
+def test_rebuilding_the_marks_of_a_range_of_young_people_leaves_the_others_alone(session):
+    manager = make_user(session, "manager")
+    people = [make_person(session, by=manager, upn=None, council_person_id=f"R{n}") for n in range(4)]
+    for person in people:
+        make_review(session, person, manager, today=TODAY, held_on=date(2026, 5, 1), next_steps=[step()])
+    kept = current_review_ids(session)
+    session.execute(NextStep.__table__.update().values(current_person_id=None))
+    mark_all_current_steps(session, (people[1].id, people[2].id))
+    assert current_review_ids(session) == {person.id: kept[person.id] for person in people[1:3]}
