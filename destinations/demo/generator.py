@@ -13,12 +13,14 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from itertools import chain
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import String, Table, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from destinations.activities.models import ActivityRecord
 from destinations.auth import services as auth_services
 from destinations.auth.models import User
 from destinations.database import utcnow
+from destinations.demo.activities import ActivityPlan, plan_activities
 from destinations.demo.bulk import insert_rows
 from destinations.demo.plan import EMAIL_DOMAIN, plan_council, sign_in_emails
 from destinations.demo.records import Clock, CouncilPlan, ProviderPlan, Taken
@@ -64,8 +66,9 @@ def load_demo(
     """Add a synthetic council of ``people`` young people, its staff and providers.
 
     Everyone on the roll from Year 9 gets a history of PfA reviews, with their intended next
-    steps and actions (:mod:`destinations.demo.reviews`). Returns ``{"people", "keyworkers",
-    "providers", "reviews", "actions", "sign_ins"}``; ``sign_ins`` holds one (role, email)
+    steps and actions (:mod:`destinations.demo.reviews`), and everyone past Year 11 a history
+    of what they did next (:mod:`destinations.demo.activities`). Returns ``{"people",
+    "keyworkers", "providers", "reviews", "actions", "activities", "sign_ins"}``; ``sign_ins`` holds one (role, email)
     pair per demo account, all with DEMO_PASSWORD. Existing data is kept: UPNs, council ids
     and emails already in use are avoided, and providers already there (matched on URN,
     UKPRN or, failing both, name and kind) are reused.
@@ -81,18 +84,45 @@ def load_demo(
     _write_history(session, plan, person_ids, staff_ids)
     reviews = plan_reviews(plan, seed, Clock(today, now), age_of_transition=age_of_transition)
     written = write_reviews(session, reviews, person_ids, staff_ids, provider_ids)
+    activities = plan_activities(plan, seed, Clock(today, now))
+    _write_activities(session, activities, person_ids, staff_ids, provider_ids)
+    _write_contacts(session, person_ids, today)
     log.info(
         "demo council loaded",
-        extra={"people": len(plan.people), "keyworkers": len(plan.keyworkers), "reviews": written["reviews"]},
-    )
+        extra={
+            "people": len(plan.people), "keyworkers": len(plan.keyworkers), "reviews": written["reviews"],
+            "activities": len(activities),
+        },
+    )  # fmt: skip
     return {
         "people": len(plan.people),
         "keyworkers": len(plan.keyworkers),
         "providers": len(plan.providers),
         "reviews": written["reviews"],
         "actions": written["actions"],
+        "activities": len(activities),
         "sign_ins": plan.sign_ins,
     }
+
+
+def _write_contacts(session: Session, person_ids: list[int], today: date) -> None:
+    """Give most young people past Year 11 a (made-up, undeliverable) contact and keep-in-touch
+    consent, so the demo sends keep-in-touch links that show on the development messages page."""
+    if not person_ids:
+        return
+    past_year_11 = date(roll.academic_year_of(today) - 16, 9, 1)  # born before: Year 12 or older today
+    email = "young.person." + cast(YoungPerson.id, String) + "@example.invalid"
+    session.execute(
+        update(YoungPerson)
+        .where(
+            YoungPerson.id.between(min(person_ids), max(person_ids)),
+            YoungPerson.date_of_birth < past_year_11,
+            YoungPerson.left_on.is_(None),
+            YoungPerson.id % 10 < 7,
+        )
+        .values(email=email, preferred_channel="email", keep_in_touch_consent=True)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _taken(session: Session) -> Taken:
@@ -230,3 +260,28 @@ def _write_history(session: Session, plan: CouncilPlan, person_ids: list[int], s
         }
         for person_id, person in pairs for event in person.status_changes
     ))  # fmt: skip
+
+
+ACTIVITY_COLUMNS = (
+    "young_person_id", "activity_code", "started_on", "ended_on", "provider_id", "provider_name", "hours_per_week",
+    "level", "source", "verified", "confirmed_on", "recorded_at", "recorded_by_id", "updated_at", "version",
+)  # fmt: skip
+
+
+def _write_activities(
+    session: Session,
+    activities: list[ActivityPlan],
+    person_ids: list[int],
+    staff_ids: list[int],
+    provider_ids: list[int],
+) -> None:
+    rows = (
+        (
+            person_ids[a.person], a.code, a.started_on, a.ended_on,
+            provider_ids[a.provider] if a.provider is not None else None, a.provider_name, a.hours_per_week,
+            a.level, a.source, a.verified, a.confirmed_on, a.recorded_at,
+            staff_ids[a.recorded_by] if a.recorded_by is not None else None, a.updated_at, 1,
+        )
+        for a in activities
+    )  # fmt: skip
+    insert_rows(session, ActivityRecord.__table__, ACTIVITY_COLUMNS, rows)
