@@ -96,6 +96,8 @@ def who(event: AuditEvent, actors: dict[int, User]) -> str:
         return f"{user.name} ({user.role_name})" if user else f"Staff number {event.actor_id}"
     if event.actor_type == "system":
         return "System"
+    if event.actor_type == "young_person":
+        return "The young person (keep in touch)"
     return "Anonymous"
 
 

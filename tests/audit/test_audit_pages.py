@@ -109,8 +109,10 @@ def test_who_names_staff_tokens_and_anonymous_callers(client, session):
     add_event(session, "view", actor=keyworker, actor_type="token", object_id=801)
     add_event(session, "sign_in_failed", actor_type="anonymous", object_type="user", object_id=None)
     add_event(session, "export", object_type="young_person", object_id=None)
+    add_event(session, "kit_answer", actor_type="young_person", object_type="young_person", object_id=802)
     sign_in(client, admin)
     html = client.get("/audit").get_data(as_text=True)
+    assert "The young person (keep in touch)" in html
     assert "API token (Kai Keyworker)" in html
     assert "Anonymous" in html
     assert "System" in html
