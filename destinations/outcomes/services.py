@@ -206,7 +206,8 @@ def evaluate_cohort(
     ).rowcount
     session.flush()
     result = {"people": people, "created": len(inserts), "updated": len(updates), "unchanged": unchanged, "removed": removed or 0}
-    log.info("cohort outcomes evaluated", extra={"cohort": cohort.key, **result})
+    # "created" is a LogRecord attribute, so the counts go under names of their own.
+    log.info("cohort outcomes evaluated", extra={"cohort": cohort.key, **{f"outcomes_{key}": n for key, n in result.items()}})
     return result
 
 

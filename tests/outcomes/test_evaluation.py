@@ -188,3 +188,11 @@ def test_the_cohorts_on_the_roll_are_those_with_members_whose_year_has_begun(ses
     # From 1 October 2023 the next year group's destination year has begun too.
     assert [cohort.key for cohort in services.cohorts_on_roll(session, date(2023, 10, 1))] == ["year11-2023", "year11-2022"]
     assert "year13-2024" in [cohort.key for cohort in services.cohorts_on_roll(session, date(2024, 10, 1))]
+
+
+def test_evaluating_logs_its_counts_at_info_level_without_failing(session, world, caplog):
+    """The scheduler logs at INFO: a count named like a LogRecord attribute once broke every run."""
+    with caplog.at_level("INFO", logger="destinations.outcomes.services"):
+        services.evaluate_cohort(session, COHORT, today=CLOSED)
+    record = next(r for r in caplog.records if r.getMessage() == "cohort outcomes evaluated")
+    assert record.outcomes_created == sum(EXPECTED.values())
