@@ -28,12 +28,18 @@ node_modules/.installed: package.json package-lock.json
 $(ASSETS): node_modules/.installed assets/build.mjs $(wildcard assets/scss/*.scss assets/js/*)
 	npm run --silent build
 
+# The scheduler runs in the background beside gunicorn; however gunicorn ends (Ctrl+C
+# included), the shell's trap stops the scheduler too and waits for it.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo ""
 	@echo "Destinations and Progression Service: http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo "Scheduled jobs run in a scheduler process beside the web workers: see /admin/jobs."
 	@echo ""
+	@$(FLASK) scheduler & scheduler=$$!; \
+	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: install
