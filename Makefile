@@ -40,7 +40,7 @@ run: install
 	@$(FLASK) scheduler & scheduler=$$!; \
 	trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - --logger-class destinations.access_log.RedactingLogger wsgi:app
 
 test: install
 ifeq ($(DB),postgres)

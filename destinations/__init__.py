@@ -67,13 +67,22 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from destinations.activities.api import blueprint as activities_api
+    from destinations.activities.views import blueprint as activity_views
     from destinations.admin.views import blueprint as admin_views
     from destinations.audit.views import blueprint as audit_views
     from destinations.auth.api import blueprint as users_api
     from destinations.auth.views import blueprint as auth_views
     from destinations.extensions import api, csrf
     from destinations.health import blueprint as health
+    from destinations.imports.api import blueprint as imports_api
+    from destinations.imports.views import blueprint as import_views
+    from destinations.keep_in_touch.staff_views import blueprint as keep_in_touch_staff_views
+    from destinations.keep_in_touch.views import blueprint as keep_in_touch_views
     from destinations.main.views import blueprint as main_views
+    from destinations.notifications.views import blueprint as notification_views
+    from destinations.outcomes.api import blueprint as outcome_reports_api
+    from destinations.outcomes.views import blueprint as outcome_views
     from destinations.people.api import blueprint as people_api
     from destinations.people.views import blueprint as people_views
     from destinations.providers.api import blueprint as providers_api
@@ -81,10 +90,12 @@ def register_blueprints(app: Flask) -> None:
     from destinations.reports.views import blueprint as report_views
     from destinations.reviews.api import blueprint as reviews_api
     from destinations.reviews.views import blueprint as review_views
+    from destinations.sar.views import blueprint as sar_views
+    from destinations.scheduler.views import blueprint as scheduler_views
 
-    for blueprint in (health, main_views, auth_views, people_views, review_views, report_views, admin_views, audit_views):
+    for blueprint in (health, main_views, auth_views, people_views, review_views, report_views, admin_views, audit_views, activity_views, scheduler_views, outcome_views, keep_in_touch_views, keep_in_touch_staff_views, notification_views, import_views, sar_views):
         app.register_blueprint(blueprint)
-    for blueprint in (people_api, users_api, providers_api, reviews_api, demand_reports_api):
+    for blueprint in (people_api, users_api, providers_api, reviews_api, demand_reports_api, activities_api, outcome_reports_api, imports_api):
         csrf.exempt(blueprint)  # bearer tokens only, never cookies, so CSRF cannot apply
         api.register_blueprint(blueprint)
 

@@ -102,7 +102,8 @@ def demo_load(people, seed, if_empty):
     db.session.commit()
     _print_sign_ins(
         f"Loaded {summary['people']} young people, {summary['keyworkers']} keyworkers, {summary['providers']} providers, "
-        f"{summary.get('reviews', 0)} reviews and {summary.get('actions', 0)} actions.",
+        f"{summary.get('reviews', 0)} reviews, {summary.get('actions', 0)} actions and "
+        f"{summary.get('activities', 0)} activity records.",
         summary["sign_ins"],
         DEMO_PASSWORD,
     )
@@ -117,5 +118,14 @@ def _print_sign_ins(headline: str, sign_ins, password: str) -> None:
 
 
 def register(app: Flask) -> None:
+    from destinations.outcomes.commands import register as register_outcomes
+    from destinations.scheduler.commands import register as register_scheduler
+
+    register_scheduler(app)
+    register_outcomes(app)
     for group in (db_group, users_group, tokens_group, demo_group):
+        app.cli.add_command(group)
+    from destinations.keep_in_touch.commands import kit_group, notifications_group
+
+    for group in (kit_group, notifications_group):
         app.cli.add_command(group)

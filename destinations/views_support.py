@@ -8,16 +8,23 @@ from flask import url_for
 from flask_login import current_user
 
 NAVIGATION = {
-    "keyworker": [("My caseload", "people.caseload"), ("My actions", "reviews.my_actions")],
+    "keyworker": [("My caseload", "people.caseload"), ("My actions", "reviews.my_actions"), ("Destinations to follow up", "activities.follow_up"), ("Replies from young people", "keep_in_touch_staff.replies")],
     "manager": [
         ("Young people", "people.caseload"),
         ("Add a young person", "people.create"),
         ("Reviews due", "reviews.due"),
+        ("Destinations to follow up", "activities.follow_up"),
+        ("NCCIS export", "activities.nccis_export"),
+        ("Import data", "imports.index"),
         ("My actions", "reviews.my_actions"),
         ("Demand reports", "reports.demand"),
+        ("Outcome reports", "outcomes.cohort_report"),
         ("Audit log", "audit.search"),
+        ("Scheduled jobs", "scheduler.jobs"),
+        ("Replies from young people", "keep_in_touch_staff.replies"),
+        ("Messages not sent", "notifications.problems"),
     ],
-    "admin": [("Staff", "admin.users"), ("Providers", "admin.providers"), ("Audit log", "audit.search")],
+    "admin": [("Staff", "admin.users"), ("Providers", "admin.providers"), ("Audit log", "audit.search"), ("Scheduled jobs", "scheduler.jobs")],
     "college": [("Demand reports", "reports.published")],
 }
 

@@ -72,3 +72,31 @@ def make_action(session, person: YoungPerson, by: User | None = None, *, review=
     return review_services.add_action(
         session, person, {"description": description, "owner": owner, "due_on": due_on, "done": done}, by, review=review
     )
+
+
+def make_activity(session, person: YoungPerson, code: str = "230", started_on: date | None = None, *, source: str = "keyworker", by: User | None = None, today: date | None = None, **values):
+    """An activity record for ``person`` (employment codes get 30 hours a week unless given)."""
+    from destinations.activities import codes
+    from destinations.activities import services as activity_services
+
+    today = today or date.today()
+    body = {"activity_code": code, "started_on": started_on or today, **values}
+    if codes.activity_code(code).is_employment:
+        body.setdefault("hours_per_week", 30)
+    return activity_services.record_activity(session, person, body, source=source, by=by, today=today)
+
+
+def make_reachable_person(session, *, keyworker: User | None = None, date_of_birth: date = date(2008, 10, 15), email: str | None = "young.person@example.com", mobile: str | None = "07700900982", preferred_channel: str | None = "email", consent: bool = True, **values) -> YoungPerson:
+    """A young person past Year 11, on the roll, with contact details and keep-in-touch consent."""
+    person = make_person(session, keyworker=keyworker, date_of_birth=date_of_birth, **values)
+    person.email, person.mobile, person.preferred_channel, person.keep_in_touch_consent = email, mobile, preferred_channel, consent
+    session.flush()
+    return person
+
+
+def make_link(session, person: YoungPerson, *, now=None, channel: str = "email", reason: str = "staff"):
+    """A keep-in-touch link for ``person``: returns (link, raw token)."""
+    from destinations.database import utcnow
+    from destinations.keep_in_touch import services as kit_services
+
+    return kit_services.create_link(session, person, channel=channel, now=now or utcnow(), reason=reason, settings=kit_services.KitSettings())

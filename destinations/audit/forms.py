@@ -11,7 +11,7 @@ from wtforms.validators import AnyOf, Length, Optional, Regexp, ValidationError
 from destinations.audit.services import ACTIONS
 from destinations.forms import GovDateField
 
-OBJECT_TYPES = {"young_person": "Young person", "user": "Staff member", "provider": "Provider", "audit_log": "Audit log", "report": "Report"}
+OBJECT_TYPES = {"young_person": "Young person", "user": "Staff member", "provider": "Provider", "audit_log": "Audit log", "report": "Report", "scheduled_job": "Scheduled job run", "import_run": "Import"}
 
 
 class SearchDateField(GovDateField):

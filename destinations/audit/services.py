@@ -21,6 +21,8 @@ ACTIONS = {
     "token_created": "API token created",
     "token_revoked": "API token revoked",
     "disable": "Disabled",
+    "delete": "Deleted",
+    "run_job": "Ran a scheduled job",
 }
 
 

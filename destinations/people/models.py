@@ -24,6 +24,9 @@ class YoungPerson(Base):
         Index("ix_young_person_family_given", "family_name", "given_name"),
         # Covers the year group and status filters, so counting their matches never reads the table.
         Index("ix_young_person_dob_left_on", "date_of_birth", "left_on"),
+        # Keep-in-touch: "send me a new link" finds a young person by the contact they type.
+        Index("ix_young_person_email", "email"),
+        Index("ix_young_person_mobile", "mobile"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +42,12 @@ class YoungPerson(Base):
     pathway: Mapped[int | None]
     left_on: Mapped[date | None] = mapped_column(index=True)
     left_reason: Mapped[str | None] = mapped_column(String(30))
+    # Keep-in-touch contact and consent (DOMAIN section 8); see destinations/keep_in_touch.
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(20))
+    preferred_channel: Mapped[str | None] = mapped_column(String(5))
+    keep_in_touch_consent: Mapped[bool] = mapped_column(default=False)
+    messages_stopped_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
@@ -135,6 +144,8 @@ class StatusChange(Base):
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(String(30))
     note: Mapped[str | None] = mapped_column(Text)
+    # On leaving: the activity code they had on their last day on the roll (their final destination).
+    final_activity_code: Mapped[str | None] = mapped_column(String(4))
     effective_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

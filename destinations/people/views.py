@@ -6,7 +6,10 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from destinations.activities.services import current_activities
+from destinations.activities.views import activity_section_context
 from destinations.extensions import db
+from destinations.outcomes.long_term import long_term_context
 from destinations.people import services
 from destinations.people.forms import (
     CaseloadFilterForm,
@@ -113,6 +116,7 @@ def caseload():
     people, total = services.list_page(db.session, query, page, PAGE_SIZE)
     reviewed = review_services.last_review_dates(db.session, [person.id for person in people])
     rows = [(person, services.roll_facts(person, today, settings(), reviewed.get(person.id))) for person in people]
+    activities = current_activities(db.session, [person.id for person in people], today)
     audit("list", "young_person", None, count=len(rows), page=page)
     db.session.commit()
     heading = "My caseload" if current_user.role == "keyworker" else "Young people"
@@ -126,6 +130,7 @@ def caseload():
         page_title=heading,
         query_args=query_args,
         today=today,
+        activities=activities,
     )
 
 
@@ -161,7 +166,7 @@ def record(person_id: int):
     facts = services.roll_facts(person, today, settings(), review_services.last_review_dates(db.session, [person.id]).get(person.id))
     audit("view", "young_person", person.id)
     db.session.commit()
-    return render_template("people/record.html", person=person, facts=facts, today=today, page_title=person.full_name, **reviews)
+    return render_template("people/record.html", person=person, facts=facts, today=today, page_title=person.full_name, **reviews, **activity_section_context(db.session, person, today), **long_term_context(db.session, person, today, settings().age_of_transition))
 
 
 @blueprint.route("/<int:person_id>/edit", methods=["GET", "POST"])
