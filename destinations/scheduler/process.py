@@ -9,7 +9,7 @@ import logging
 import signal
 import threading
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -34,18 +34,21 @@ JOB_DEFAULTS = {
 }
 
 
-def behind(session, spec: JobSpec, config: Mapping, now: datetime, tz: ZoneInfo) -> bool:
-    """True when the job's most recent due time has no successful run for its period."""
+def behind(session, spec: JobSpec, config: Mapping, now: datetime, tz: ZoneInfo) -> date | None:
+    """The day of the job's most recent due time when that has no successful run for its
+    period, else None. The catch-up runs as if on that day, so it fills that period: run as
+    if today, between midnight and today's due time, it would fill the wrong one and the
+    missed period would be caught up again at every restart."""
     trigger = make_trigger(schedule_text(spec, config), tz)
     if trigger is None:
-        return False
+        return None
     due = previous_fire_time(trigger, now.astimezone(tz))
     if due is None:
-        return False
+        return None
     local_due = due.astimezone(tz)
     period = period_of(spec, local_due.date(), local_due, config)
     done = session.scalar(select(JobRun.id).where(JobRun.job == spec.name, JobRun.period == period, JobRun.outcome == "ok").limit(1))
-    return done is None
+    return local_due.date() if done is None else None
 
 
 def build_scheduler(config: Mapping, now: datetime | None = None) -> tuple[BlockingScheduler, list[str]]:
@@ -62,11 +65,12 @@ def build_scheduler(config: Mapping, now: datetime | None = None) -> tuple[Block
             if trigger is None:
                 continue
             scheduler.add_job(spec.func, trigger, id=spec.name, name=spec.title, kwargs={"trigger": "schedule"})
-            if behind(session, spec, config, now, tz):
+            missed = behind(session, spec, config, now, tz)
+            if missed is not None:
                 catching_up.append(spec.name)
                 scheduler.add_job(
                     spec.func, "date", run_date=now, id=f"{spec.name}.catch_up", name=f"{spec.title} (catching up)",
-                    kwargs={"trigger": "catch_up"},
+                    kwargs={"trigger": "catch_up", "today": missed.isoformat()},
                 )  # fmt: skip
     return scheduler, catching_up
 

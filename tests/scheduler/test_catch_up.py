@@ -30,7 +30,7 @@ def test_a_job_whose_last_success_is_days_old_is_caught_up_exactly_once(app, ses
     assert catching_up == ["roll_end"]
     assert sorted(job.id for job in scheduler.get_jobs()) == ["roll_end", "roll_end.catch_up"]
     catch_up = scheduler.get_job("roll_end.catch_up")
-    assert catch_up.kwargs == {"trigger": "catch_up"}
+    assert catch_up.kwargs == {"trigger": "catch_up", "today": "2026-11-25"}
     assert catch_up.func_ref == JOBS_BY_NAME["roll_end"].func
 
 
@@ -48,6 +48,13 @@ def test_before_todays_due_time_the_job_is_judged_on_yesterdays(app, session):
     ran(session, "roll_end", "2026-11-24")
     early = datetime(2026, 11, 25, 0, 30, tzinfo=LONDON)
     assert not behind(session, JOBS_BY_NAME["roll_end"], config_with(app, roll_end="0 1 * * *"), early, LONDON)
+
+
+def test_catching_up_before_todays_due_time_fills_yesterdays_period_so_a_restart_does_not_repeat_it(app, session):
+    ran(session, "roll_end", "2026-11-21")
+    early = datetime(2026, 11, 25, 0, 30, tzinfo=LONDON)
+    scheduler, _ = build_scheduler(config_with(app, roll_end="0 1 * * *"), now=early)
+    assert scheduler.get_job("roll_end.catch_up").kwargs["today"] == "2026-11-24"
 
 
 def test_a_weekly_job_is_judged_on_its_week(app, session):
