@@ -1,0 +1,1 @@
+"""Subject access requests: everything the service holds about one young person, in one pack."""
