@@ -150,3 +150,47 @@ def _wait_until_healthy(port: int, process: subprocess.Popen, log: Path) -> None
             client.close()
         time.sleep(0.1)
     raise RuntimeError(f"the server never answered /healthz:\n{log.read_text()[-4000:]}")
+
+
+def load_council(url: str, people: int, *, reuse: bool, batch: int | None = None) -> tuple[int, float]:
+    """Build a demo council of ``people`` from the migrations at ``url``, or with ``reuse`` keep
+    one that already holds at least that many. Returns (young people there, seconds loading;
+    0 when reused). ``batch`` loads in commits of that many, printing progress.
+
+    On PostgreSQL it then runs VACUUM ANALYZE, as autovacuum would soon after a bulk load:
+    planner statistics, and the visibility map that lets index-only scans skip the table.
+    """
+    from sqlalchemy import func, inspect, select, text
+
+    from destinations.database import make_engine, new_session
+    from destinations.demo.generator import load_demo
+    from destinations.people.models import YoungPerson
+    from tests.conftest import reset_database
+
+    engine = make_engine(url)
+    try:
+        if reuse and inspect(engine).has_table(YoungPerson.__tablename__):
+            with new_session(engine) as session:
+                existing = session.scalar(select(func.count()).select_from(YoungPerson)) or 0
+            if existing >= people:
+                print(f"  reusing the {existing:,} young people already loaded", flush=True)
+                return existing, 0.0
+        reset_database(url)
+        started = time.perf_counter()
+        size = min(people, batch or people)
+        loaded, seed = 0, 1
+        while loaded < people:
+            with new_session(engine) as session:
+                load_demo(session, people=min(size, people - loaded), seed=seed)
+                session.commit()
+            loaded += min(size, people - loaded)
+            seed += 1
+            if people > size:
+                print(f"  loaded {loaded:,} of {people:,} young people ({time.perf_counter() - started:.0f} s)", flush=True)
+        seconds = time.perf_counter() - started
+        if engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.execute(text("VACUUM ANALYZE"))
+        return people, seconds
+    finally:
+        engine.dispose()

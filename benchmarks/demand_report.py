@@ -23,19 +23,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import func, select
 
-from benchmarks.common import Timing, describe
+from benchmarks.common import Timing, describe, load_council
 from destinations.auth.models import User
 from destinations.database import make_engine, new_session
-from destinations.demo.generator import load_demo
 from destinations.people import roll
-from destinations.people.models import YoungPerson
 from destinations.reports import demand, services
 from destinations.reports.demand import ReportSettings
 from destinations.reviews.models import NextStep, Review
 from tests import create_database
-from tests.conftest import reset_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dps_bench_demand"
 NATIONAL_PEOPLE = 600_000
@@ -65,35 +62,9 @@ class Result:
 
 def build(result: Result, *, reuse: bool) -> None:
     """Load the demo council (or keep the one already there with ``reuse``), then ANALYZE."""
+    result.people, result.load_seconds = load_council(result.url, result.people, reuse=reuse, batch=NATIONAL_BATCH)
     engine = make_engine(result.url)
     try:
-        if reuse and inspect(engine).has_table(YoungPerson.__tablename__):
-            with new_session(engine) as session:
-                existing = session.scalar(select(func.count()).select_from(YoungPerson)) or 0
-            if existing >= result.people:
-                print(f"  reusing the {existing:,} young people already loaded", flush=True)
-                result.people = existing
-                _describe_data(engine, result)
-                return
-        reset_database(result.url)
-        started = time.perf_counter()
-        batch = min(result.people, NATIONAL_BATCH)
-        loaded, seed = 0, 1
-        while loaded < result.people:
-            size = min(batch, result.people - loaded)
-            with new_session(engine) as session:
-                load_demo(session, people=size, seed=seed)
-                session.commit()
-            loaded += size
-            seed += 1
-            if result.people > batch:
-                print(f"  loaded {loaded:,} of {result.people:,} young people ({time.perf_counter() - started:.0f} s)", flush=True)
-        result.load_seconds = time.perf_counter() - started
-        if engine.dialect.name == "postgresql":
-            # Autovacuum would do both soon after a bulk load: statistics for the planner, and
-            # the visibility map that lets index-only scans skip the table.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
         _describe_data(engine, result)
     finally:
         engine.dispose()

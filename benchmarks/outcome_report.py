@@ -32,19 +32,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, inspect, select, text
+from sqlalchemy import delete, func, select
 
-from benchmarks.common import Timing, describe
+from benchmarks.common import Timing, describe, load_council
 from destinations.activities.models import ActivityRecord
 from destinations.activities.sustained import Cohort, latest_closed_cohort, window_closed
 from destinations.database import make_engine, new_session
-from destinations.demo.generator import load_demo
 from destinations.outcomes import long_term_report, report, services
 from destinations.outcomes.models import DestinationOutcome
-from destinations.people.models import YoungPerson
 from destinations.reports.demand import ReportSettings
 from tests import create_database
-from tests.conftest import reset_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dps_outcomes_bench"
 WARM_UP = 2
@@ -82,27 +79,9 @@ class Result:
 
 def build(result: Result, *, reuse: bool) -> None:
     """Load the demo council (or keep the one already there with ``reuse``), then ANALYZE."""
+    result.people, result.load_seconds = load_council(result.url, result.people, reuse=reuse)
     engine = make_engine(result.url)
     try:
-        if reuse and inspect(engine).has_table(YoungPerson.__tablename__):
-            with new_session(engine) as session:
-                existing = session.scalar(select(func.count()).select_from(YoungPerson)) or 0
-            if existing >= result.people:
-                print(f"  reusing the {existing:,} young people already loaded", flush=True)
-                result.people = existing
-                _count_activities(engine, result)
-                return
-        reset_database(result.url)
-        started = time.perf_counter()
-        with new_session(engine) as session:
-            load_demo(session, people=result.people, seed=1)
-            session.commit()
-        result.load_seconds = time.perf_counter() - started
-        if engine.dialect.name == "postgresql":
-            # Autovacuum would do both soon after a bulk load: planner statistics, and the
-            # visibility map that lets index-only scans skip the table.
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
         _count_activities(engine, result)
     finally:
         engine.dispose()
