@@ -7,12 +7,27 @@ Create Date: 2026-11-23 22:10:00
 import sqlalchemy as sa
 from alembic import op
 
-from destinations.reviews.current import mark_all_current_steps
-
 revision = '0005_current_next_steps'
 down_revision = '0004_published_reports'
 branch_labels = None
 depends_on = None
+
+# Each young person's latest complete review (by date held, then the later-logged review) lends
+# its steps the mark; the same rule as destinations.reviews.current, written out for this revision.
+LATEST = """
+    SELECT r.id FROM review r
+    WHERE r.status = 'complete' AND NOT EXISTS (
+        SELECT 1 FROM review later
+        WHERE later.young_person_id = r.young_person_id AND later.status = 'complete'
+          AND (later.held_on > r.held_on OR (later.held_on = r.held_on AND later.id > r.id))
+    )
+"""
+MARK_LATEST_COMPLETE_REVIEWS = f"""
+    UPDATE next_step
+    SET current_person_id = (SELECT r.young_person_id FROM review r WHERE r.id = next_step.review_id),
+        current_held_on = (SELECT r.held_on FROM review r WHERE r.id = next_step.review_id)
+    WHERE review_id IN ({LATEST})
+"""
 
 
 def upgrade() -> None:
@@ -22,7 +37,8 @@ def upgrade() -> None:
         batch_op.create_foreign_key(
             batch_op.f('fk_next_step_current_person_id_young_person'), 'young_person', ['current_person_id'], ['id'], ondelete='CASCADE'
         )
-    mark_all_current_steps(op.get_bind())
+    # Plain SQL, not the service's rebuild, so this revision keeps working whatever the models become.
+    op.execute(MARK_LATEST_COMPLETE_REVIEWS)
     with op.batch_alter_table('next_step', schema=None) as batch_op:
         batch_op.create_index(
             'ix_next_step_current_year',

@@ -1,9 +1,11 @@
 """The current mark on next steps follows each young person's latest complete review."""
 from __future__ import annotations
 
+import importlib.util
 from datetime import date
+from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from destinations.reviews import services
 from destinations.reviews.current import mark_all_current_steps
@@ -93,3 +95,24 @@ def test_rebuilding_the_marks_of_a_range_of_young_people_leaves_the_others_alone
     session.execute(NextStep.__table__.update().values(current_person_id=None))
     mark_all_current_steps(session, (people[1].id, people[2].id))
     assert current_review_ids(session) == {person.id: kept[person.id] for person in people[1:3]}
+
+
+def test_the_migration_that_introduced_the_mark_puts_it_where_the_services_keep_it(session):
+    """Revision 0005 marks existing data with its own SQL, so it must follow the same rule."""
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0005_current_next_steps.py"
+    spec = importlib.util.spec_from_file_location("revision_0005", path)
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    manager = make_user(session, "manager")
+    for n in range(5):
+        person = make_person(session, by=manager, upn=None, council_person_id=f"M{n}")
+        for month in range(1, n % 3 + 2):
+            make_review(session, person, manager, today=TODAY, held_on=date(2026, 3 if n == 4 else month * 2, 1), next_steps=[step()])
+        if n % 2:
+            make_review(session, person, manager, complete=False, today=TODAY, next_steps=[step()])
+    kept = current_review_ids(session)
+    session.execute(NextStep.__table__.update().values(current_person_id=None, current_held_on=None))
+    session.execute(text(revision.MARK_LATEST_COMPLETE_REVIEWS))
+    assert current_review_ids(session) == kept
+    held = dict(session.execute(select(NextStep.review_id, NextStep.current_held_on).where(NextStep.current_person_id.is_not(None))).all())
+    assert all(session.get(Review, review_id).held_on == held_on for review_id, held_on in held.items())
