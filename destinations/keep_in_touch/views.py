@@ -8,6 +8,7 @@ never cached and send no referrer.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 import time
 from datetime import date, timedelta
 
@@ -223,6 +224,19 @@ def _saved(reply: KeepInTouchReply):
     return redirect(url_for("keep_in_touch.done"))
 
 
+def _answered(form, record: Callable[[], KeepInTouchReply]):
+    """Save an answer with ``record`` and go to the confirmation; or, when the answer is refused,
+    undo what it began and show why on ``form`` (returning None, so the page is shown again
+    with what the young person typed)."""
+    try:
+        reply = record()
+    except AnswerError as error:
+        db.session.rollback()
+        _show_errors(form, error)
+        return None
+    return _saved(reply)
+
+
 def _show_errors(form, error: AnswerError) -> None:
     for name, message in error.errors.items():
         field = getattr(form, name, None)
@@ -253,13 +267,9 @@ def doing_now():
             _draft(choice=form.choice.data, details=form.details.data or "")
             db.session.commit()
             return redirect(url_for("keep_in_touch.hours"))
-        try:
-            reply = answers.record_doing_now(db.session, g.kit, form.choice.data, details=form.details.data, today=date.today(), now=utcnow())
-        except AnswerError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            return _saved(reply)
+        answered = _answered(form, lambda: answers.record_doing_now(db.session, g.kit, form.choice.data, details=form.details.data, today=date.today(), now=utcnow()))
+        if answered is not None:
+            return answered
     db.session.commit()
     return _render("doing_now.html", form=form, title="What are you doing now?", hint_items=[{"hint": {"text": option.hint}} if option.hint else {} for option in choices.DOING_NOW.values()])
 
@@ -274,13 +284,9 @@ def hours():
         return redirect(url_for("keep_in_touch.doing_now"))
     form = HoursForm()
     if form.validate_on_submit():
-        try:
-            reply = answers.record_doing_now(db.session, g.kit, choice, hours=form.hours.data, details=g.kit.draft.get("details"), today=date.today(), now=utcnow())
-        except AnswerError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            return _saved(reply)
+        answered = _answered(form, lambda: answers.record_doing_now(db.session, g.kit, choice, hours=form.hours.data, details=g.kit.draft.get("details"), today=date.today(), now=utcnow()))
+        if answered is not None:
+            return answered
     db.session.commit()
     label = choices.DOING_NOW[choice].label
     return _render("hours.html", form=form, title="About how many hours a week?", label=label)
@@ -333,15 +339,11 @@ def contact_when():
         return redirect(url_for("keep_in_touch.contact_about"))
     form = ContactWhenForm()
     if form.validate_on_submit():
-        try:
-            reply = answers.record_contact_request(
-                db.session, g.kit, about=draft["about"], about_details=draft.get("about_details"), how=draft["how"], when=form.when.data, now=utcnow()
-            )
-        except AnswerError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            return _saved(reply)
+        answered = _answered(form, lambda: answers.record_contact_request(
+            db.session, g.kit, about=draft["about"], about_details=draft.get("about_details"), how=draft["how"], when=form.when.data, now=utcnow()
+        ))
+        if answered is not None:
+            return answered
     db.session.commit()
     return _render("question.html", form=form, field="when", title="When is a good time?", back=url_for("keep_in_touch.contact_how"))
 
@@ -367,13 +369,9 @@ def contact_details():
                 db.session.commit()
                 return redirect(url_for("keep_in_touch.send_by"))
         else:
-            try:
-                reply = answers.update_contact_details(db.session, g.kit, mobile=mobile, email=email, preferred_channel=None, now=utcnow())
-            except AnswerError as error:
-                db.session.rollback()
-                _show_errors(form, error)
-            else:
-                return _saved(reply)
+            answered = _answered(form, lambda: answers.update_contact_details(db.session, g.kit, mobile=mobile, email=email, preferred_channel=None, now=utcnow()))
+            if answered is not None:
+                return answered
     db.session.commit()
     return _render("contact_details.html", form=form, title="Update my contact details")
 
@@ -400,13 +398,9 @@ def send_by():
         return redirect(url_for("keep_in_touch.contact_details"))
     form = SendByForm()
     if form.validate_on_submit():
-        try:
-            reply = answers.update_contact_details(db.session, g.kit, mobile=draft["mobile"], email=draft["email"], preferred_channel=form.preferred_channel.data, now=utcnow())
-        except AnswerError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            return _saved(reply)
+        answered = _answered(form, lambda: answers.update_contact_details(db.session, g.kit, mobile=draft["mobile"], email=draft["email"], preferred_channel=form.preferred_channel.data, now=utcnow()))
+        if answered is not None:
+            return answered
     db.session.commit()
     return _render("question.html", form=form, field="preferred_channel", title="How should we send you messages?", back=url_for("keep_in_touch.contact_details"))
 
@@ -420,13 +414,9 @@ def send_by():
 def next_steps():
     form = NextStepsForm()
     if form.validate_on_submit():
-        try:
-            reply = answers.record_next_steps(db.session, g.kit, form.choice.data, form.details.data, utcnow())
-        except AnswerError as error:
-            db.session.rollback()
-            _show_errors(form, error)
-        else:
-            return _saved(reply)
+        answered = _answered(form, lambda: answers.record_next_steps(db.session, g.kit, form.choice.data, form.details.data, utcnow()))
+        if answered is not None:
+            return answered
     db.session.commit()
     return _render("next_steps.html", form=form, title="What would you like to do next?")
 
