@@ -102,8 +102,8 @@ def demo_load(people, seed, if_empty):
     db.session.commit()
     _print_sign_ins(
         f"Loaded {summary['people']} young people, {summary['keyworkers']} keyworkers, {summary['providers']} providers, "
-        f"{summary.get('reviews', 0)} reviews, {summary.get('actions', 0)} actions and "
-        f"{summary.get('activities', 0)} activity records.",
+        f"{summary.get('reviews', 0)} reviews, {summary.get('actions', 0)} actions, "
+        f"{summary.get('activities', 0)} activity records and {summary.get('long_term_checks', 0)} long-term outcome checks.",
         summary["sign_ins"],
         DEMO_PASSWORD,
     )

@@ -20,8 +20,10 @@ from destinations.activities.models import ActivityRecord
 from destinations.auth import services as auth_services
 from destinations.auth.models import User
 from destinations.database import utcnow
+from destinations.outcomes.models import LongTermOutcome
 from destinations.demo.activities import ActivityPlan, plan_activities
 from destinations.demo.bulk import insert_rows
+from destinations.demo.long_term import LongTermPlan, plan_long_term_checks
 from destinations.demo.plan import EMAIL_DOMAIN, plan_council, sign_in_emails
 from destinations.demo.records import Clock, CouncilPlan, ProviderPlan, Taken
 from destinations.demo.review_writer import write_reviews
@@ -29,6 +31,7 @@ from destinations.demo.reviews import plan_reviews
 from destinations.people import roll
 from destinations.people.models import KeyworkerAssignment, PathwayChange, RollExtension, StatusChange, YoungPerson
 from destinations.providers.models import Provider
+from destinations.reviews.reference import OUTCOME_AREAS
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +89,14 @@ def load_demo(
     written = write_reviews(session, reviews, person_ids, staff_ids, provider_ids)
     activities = plan_activities(plan, seed, Clock(today, now))
     _write_activities(session, activities, person_ids, staff_ids, provider_ids)
+    checks = plan_long_term_checks(plan, seed, Clock(today, now), age_of_transition=age_of_transition)
+    _write_long_term_checks(session, checks, person_ids, staff_ids)
     _write_contacts(session, person_ids, today)
     log.info(
         "demo council loaded",
         extra={
             "people": len(plan.people), "keyworkers": len(plan.keyworkers), "reviews": written["reviews"],
-            "activities": len(activities),
+            "activities": len(activities), "long_term_checks": len(checks),
         },
     )  # fmt: skip
     return {
@@ -101,8 +106,27 @@ def load_demo(
         "reviews": written["reviews"],
         "actions": written["actions"],
         "activities": len(activities),
+        "long_term_checks": len(checks),
         "sign_ins": plan.sign_ins,
     }
+
+
+LONG_TERM_COLUMNS = (
+    "young_person_id", "checkpoint", "recorded_on", "living_arrangement", "paid_work_16_plus",
+    *(f"progress_{area}" for area in OUTCOME_AREAS), "recorded_by_id", "recorded_at", "updated_at", "version",
+)  # fmt: skip
+
+
+def _write_long_term_checks(session: Session, checks: list[LongTermPlan], person_ids: list[int], staff_ids: list[int]) -> None:
+    rows = (
+        (
+            person_ids[c.person], c.checkpoint, c.recorded_on, c.living_arrangement, c.paid_work_16_plus,
+            *(c.progress[area] for area in OUTCOME_AREAS),
+            staff_ids[c.recorded_by] if c.recorded_by is not None else None, c.recorded_at, c.recorded_at, 1,
+        )
+        for c in checks
+    )  # fmt: skip
+    insert_rows(session, LongTermOutcome.__table__, LONG_TERM_COLUMNS, rows)
 
 
 def _write_contacts(session: Session, person_ids: list[int], today: date) -> None:
