@@ -142,6 +142,9 @@ class Base:
     SCHEDULER_LOCK_RETRY_SECONDS = float(os.environ.get("SCHEDULER_LOCK_RETRY_SECONDS") or 5)
     SCHEDULER_HEARTBEAT_SECONDS = float(os.environ.get("SCHEDULER_HEARTBEAT_SECONDS") or 10)
     JOB_HISTORY_DAYS = _env_int("JOB_HISTORY_DAYS", 90)
+    # Messages to staff (the weekly digests) are deleted from the outbox this long after they
+    # were sent or given up on; messages to young people go with their record (RETENTION_YEARS).
+    STAFF_MESSAGE_DAYS = _env_int("STAFF_MESSAGE_DAYS", 90)
     # Termly publication of demand reports: month-day dates in the year.
     DEMAND_PUBLICATION_DATES = os.environ.get("DEMAND_PUBLICATION_DATES", "10-01,02-01,05-01")
 

@@ -12,10 +12,10 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
+from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from destinations.activities.models import ActivityRecord
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 LONDON = ZoneInfo("Europe/London")
 TOKEN_BYTES = 32  # 256 bits; the brief asks for at least 128
 ON_ROLL = ("active", "extended")
+_KEY_CHUNK = 500
 
 
 class KitError(ValueError):
@@ -188,22 +189,81 @@ def send_invitation(
     link, raw = create_link(session, person, channel=channel, by=by, now=now, reason=reason, settings=settings)
     message = outbox.enqueue(
         session,
-        channel=channel,
-        to=person.mobile if channel == "sms" else person.email,
-        template="keep_in_touch_new_link" if reason == "requested" else "keep_in_touch_invitation",
-        personalisation={
-            "first_name": person.given_name,
-            "link": link_url(settings, raw),
-            "council_name": settings.council_name,
-            "expires_on": long_local_date(link.expires_at),
-        },
+        **invitation_message(person, channel, reason, raw, link.expires_at, settings),
         idempotency_key=idempotency_key or f"kit-link:{link.id}",
-        young_person_id=person.id,
     )
     link.outbox_message_id = message.id
     session.flush()
     log.info("keep-in-touch link queued", extra={"young_person_id": person.id, "link_id": link.id, "message_id": message.id})
     return message
+
+
+def invitation_message(person: YoungPerson, channel: str, reason: str, raw_token: str, expires_at: datetime, settings: KitSettings) -> dict:
+    """What the message carrying a new link says and where it goes (``outbox.enqueue``'s arguments)."""
+    return {
+        "channel": channel,
+        "to": person.mobile if channel == "sms" else person.email,
+        "template": "keep_in_touch_new_link" if reason == "requested" else "keep_in_touch_invitation",
+        "personalisation": {
+            "first_name": person.given_name,
+            "link": link_url(settings, raw_token),
+            "council_name": settings.council_name,
+            "expires_on": long_local_date(expires_at),
+        },
+        "young_person_id": person.id,
+    }
+
+
+def send_invitations(
+    session: Session,
+    due: Sequence[tuple[YoungPerson, str]],
+    *,
+    now: datetime,
+    reason: str,
+    settings: KitSettings | None = None,
+    channels: frozenset[str] | None = None,
+) -> int:
+    """``send_invitation`` for many people at once, each with their idempotency key; returns how many were sent.
+
+    For the scheduled jobs, which have checked already that each person may be sent a link:
+    the people are not checked again. Each gets a link by their channel and a message with it,
+    exactly as ``send_invitation`` makes them, but the whole batch costs a few statements
+    rather than a few per person: one look-up of the keys, one insert of the messages and one
+    of the links. A key already used (before, or by another process at the same moment) sends
+    nothing, so nobody is sent the same invitation twice.
+    """
+    settings = current_settings(settings)
+    channels = adapter_channels() if channels is None else channels
+    wanted = {key: person for person, key in due}
+    used: set[str] = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), _KEY_CHUNK):
+        chunk = keys[start : start + _KEY_CHUNK]
+        used.update(session.scalars(select(OutboxMessage.idempotency_key).where(OutboxMessage.idempotency_key.in_(chunk))))
+    expires_at = now + timedelta(days=settings.expiry_days)
+    links: dict[str, dict] = {}
+    messages = []
+    for key, person in wanted.items():
+        channel = sendable_channel(person, channels)
+        if key in used or channel is None:
+            continue
+        raw = secrets.token_urlsafe(TOKEN_BYTES)
+        links[key] = {
+            "young_person_id": person.id, "token_hash": hash_secret(raw), "channel": channel, "reason": reason,
+            "created_at": now, "created_by_id": None, "expires_at": expires_at,
+        }  # fmt: skip
+        messages.append({**invitation_message(person, channel, reason, raw, expires_at, settings), "idempotency_key": key})
+    queued = outbox.enqueue_many(session, messages)
+    if not queued:
+        return 0
+    table = KeepInTouchLink.__table__
+    made = session.execute(
+        insert(table).returning(table.c.id, table.c.young_person_id, table.c.outbox_message_id),
+        [{**links[key], "outbox_message_id": message_id} for key, message_id in queued.items()],
+    )
+    for link_id, person_id, message_id in made:
+        log.info("keep-in-touch link queued", extra={"young_person_id": person_id, "link_id": link_id, "message_id": message_id})
+    return len(queued)
 
 
 # --- the cadence (DOMAIN section 8) ------------------------------------------------------
@@ -281,7 +341,8 @@ def send_due_invitations(session: Session, today: date, *, settings: KitSettings
 
     Safe to repeat: each period's message has the idempotency key
     ``kit-invitation:<person id>:<period start>``, and anyone sent a link since the period
-    started (by staff, or on request) is not sent another.
+    started (by staff, or on request) is not sent another. People are taken ``batch`` at a
+    time, and each batch's links and messages are made together (``send_invitations``).
     """
     settings = current_settings(settings)
     channels = adapter_channels()
@@ -298,6 +359,7 @@ def send_due_invitations(session: Session, today: date, *, settings: KitSettings
         ids = [person.id for person in people]
         changes = _latest_changes(session, ids, today)
         last_links = _last_links(session, ids)
+        due = []
         for person in people:
             if invitation_problem(person, today, settings, channels):
                 continue
@@ -307,11 +369,8 @@ def send_due_invitations(session: Session, today: date, *, settings: KitSettings
             last = last_links.get(person.id)
             if last is not None and last >= start_of_local_day(period):
                 continue
-            key = f"kit-invitation:{person.id}:{period.isoformat()}"
-            if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)) is not None:
-                continue
-            send_invitation(session, person, now=now, reason="cadence", idempotency_key=key, settings=settings, check=False)
-            sent += 1
+            due.append((person, f"kit-invitation:{person.id}:{period.isoformat()}"))
+        sent += send_invitations(session, due, now=now, reason="cadence", settings=settings, channels=channels)
 
 
 def expire_links(session: Session, now: datetime) -> int:

@@ -13,9 +13,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,13 +77,7 @@ def enqueue(
     user_id: int | None = None,
 ) -> OutboxMessage:
     """Queue a message; the existing message when ``idempotency_key`` has been used before."""
-    if channel not in CHANNELS:
-        raise NotificationError(f"Channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
-    if not (to or "").strip():
-        raise NotificationError("A message needs a recipient: an email address or a mobile number.")
-    if not idempotency_key or len(idempotency_key) > 200:
-        raise NotificationError("A message needs an idempotency key of 1 to 200 characters.")
-    templates.check(template, channel, personalisation)
+    _check(channel, to, template, personalisation, idempotency_key)
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
     if existing is not None:
         return existing
@@ -105,6 +101,50 @@ def enqueue(
         return session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
     log.info("message queued", extra={"message_id": message.id, "template": template})
     return message
+
+
+def _check(channel: str, to: str, template: str, personalisation: Mapping, idempotency_key: str) -> None:
+    if channel not in CHANNELS:
+        raise NotificationError(f"Channel must be one of {', '.join(CHANNELS)}, not {channel!r}.")
+    if not (to or "").strip():
+        raise NotificationError("A message needs a recipient: an email address or a mobile number.")
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise NotificationError("A message needs an idempotency key of 1 to 200 characters.")
+    templates.check(template, channel, personalisation)
+
+
+def enqueue_many(session: Session, messages: Iterable[Mapping]) -> dict[str, int]:
+    """Queue many messages at once; returns the new messages' ids by idempotency key.
+
+    Each message is a mapping of ``enqueue``'s arguments (``channel``, ``to``, ``template``,
+    ``personalisation``, ``idempotency_key``, and ``young_person_id`` or ``user_id``), checked
+    the same way. They are written in one INSERT ... ON CONFLICT DO NOTHING: a key used before,
+    or by another process at the same moment, makes nothing and is left out of the result.
+    """
+    rows: dict[str, dict] = {}
+    for message in messages:
+        _check(message["channel"], message["to"], message["template"], message["personalisation"], message["idempotency_key"])
+        rows.setdefault(message["idempotency_key"], {
+            "idempotency_key": message["idempotency_key"],
+            "channel": message["channel"],
+            "recipient": message["to"].strip(),
+            "template": message["template"],
+            "personalisation": dict(message["personalisation"]),
+            "young_person_id": message.get("young_person_id"),
+            "user_id": message.get("user_id"),
+            "status": "queued",
+            "attempts": 0,
+        })  # fmt: skip
+    if not rows:
+        return {}
+    table = OutboxMessage.__table__
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=[table.c.idempotency_key]).returning(table.c.id, table.c.idempotency_key)
+    session.flush()  # anything pending goes first, as with ``enqueue``
+    queued = {key: message_id for message_id, key in session.execute(statement, list(rows.values()))}
+    for key, message_id in queued.items():
+        log.info("message queued", extra={"message_id": message_id, "template": rows[key]["template"]})
+    return queued
 
 
 def _due_condition(now: datetime, settings: OutboxSettings):

@@ -171,12 +171,6 @@ def invite_to_keep_in_touch(context: JobContext, person_ids: list[int]) -> dict[
         ]  # fmt: skip
         fresh = context.claim_many((f"person:{person.id}" for person in eligible), period=month)
         counts["links_already_sent"] += len(eligible) - len(fresh)
-        for person in eligible:
-            if f"person:{person.id}" not in fresh:
-                continue
-            keep_in_touch.send_invitation(
-                session, person, now=context.now, reason="chase", settings=settings, check=False,
-                idempotency_key=f"{context.spec.name}:{person.id}:{month}",
-            )
-            counts["links_sent"] += 1
+        due = [(person, f"{context.spec.name}:{person.id}:{month}") for person in eligible if f"person:{person.id}" in fresh]
+        counts["links_sent"] += keep_in_touch.send_invitations(session, due, now=context.now, reason="chase", settings=settings, channels=channels)
     return counts

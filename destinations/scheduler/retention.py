@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from destinations.audit.models import AuditEvent
 from destinations.database import Base, utcnow
+from destinations.notifications.models import OutboxMessage
 from destinations.people import roll
 from destinations.people.models import YoungPerson
 from destinations.people.services import RollSettings, status_condition
@@ -137,7 +138,32 @@ def apply_retention(context: JobContext) -> dict[str, int]:
             ],
         )  # fmt: skip
     counts.update(prune_job_history(session, today, int(context.config["JOB_HISTORY_DAYS"])))
+    counts["old_staff_messages_removed"] = prune_staff_messages(session, today, int(context.config["STAFF_MESSAGE_DAYS"]))
     return counts
+
+
+def prune_staff_messages(session: Session, today: date, days: int) -> int:
+    """Delete messages to staff that were sent or given up on more than ``days`` ago.
+
+    A weekly digest is no use once read, and its row keeps a member of staff's address (and,
+    when it was never sent, its content). Deleted rather than cleared: nothing points at a
+    staff message but the development page's copy of it, which goes with it. Messages still
+    waiting or being retried are left alone, whatever their age. Messages to young people are
+    part of their record (their links point at them) and are deleted with it, above. A digest
+    is not sent again for a week whose message has gone: the job's claims, kept a year longer
+    than its runs, say it was sent.
+    """
+    from datetime import datetime, time, timedelta, timezone
+
+    before = datetime.combine(today - timedelta(days=days), time(), tzinfo=timezone.utc)
+    return session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.user_id.is_not(None),
+            OutboxMessage.young_person_id.is_(None),
+            OutboxMessage.status.in_(("sent", "dead")),
+            OutboxMessage.updated_at < before,
+        )
+    ).rowcount or 0
 
 
 def prune_job_history(session: Session, today: date, days: int) -> dict[str, int]:

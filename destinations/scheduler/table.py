@@ -51,7 +51,7 @@ JOBS: tuple[JobSpec, ...] = (
         "retention", "destinations.scheduler.jobs:retention", "30 1 * * *", "day",
         "Retention",
         "Deletes the records of young people who left the roll more than RETENTION_YEARS ago. "
-        "Published reports and the audit log are kept.",
+        "Published reports and the audit log are kept. Also forgets old job runs and old messages to staff.",
     ),
     JobSpec(
         "sustained_destinations", "destinations.scheduler.jobs:sustained_destinations", "0 2 * * *", "day",

@@ -56,6 +56,47 @@ def test_everyone_due_gets_one_invitation_and_running_again_sends_nothing(app, s
     assert message.idempotency_key == f"kit-invitation:{due.id}:{services.invitation_period(BORN, date.today(), None).isoformat()}"
 
 
+def test_a_run_over_several_batches_gives_each_person_one_link_and_one_message_and_a_rerun_adds_nothing(app, session):
+    channels = ["email", "sms", "email", "email", "sms"]
+    people = [make_reachable_person(session, email=f"person{n}@example.com", preferred_channel=channel) for n, channel in enumerate(channels)]
+    make_link(session, people[2])  # sent a link this period already
+    with app.app_context():
+        assert services.send_due_invitations(session, date.today(), batch=2) == 4
+        session.commit()
+        assert services.send_due_invitations(session, date.today(), batch=2) == 0
+    session.expire_all()
+    period = services.invitation_period(BORN, date.today(), None).isoformat()
+    messages = {message.young_person_id: message for message in queued(session)}
+    links = session.scalars(select(KeepInTouchLink).where(KeepInTouchLink.reason == "cadence")).all()
+    invited = [person for person in people if person is not people[2]]
+    assert sorted(messages) == sorted(link.young_person_id for link in links) == sorted(person.id for person in invited)
+    for person in invited:
+        message = messages[person.id]
+        [link] = [link for link in links if link.young_person_id == person.id]
+        raw = message.personalisation["link"].rsplit("/", 1)[1]
+        assert message.idempotency_key == f"kit-invitation:{person.id}:{period}"
+        assert (link.outbox_message_id, link.channel, link.token_hash) == (message.id, message.channel, services.hash_secret(raw))
+        assert services.find_link(session, raw) == link and link.status(utcnow()) == "sent"
+        assert message.recipient == (person.mobile if person.preferred_channel == "sms" else person.email)
+        assert message.personalisation == {
+            "first_name": person.given_name, "link": f"{app.config['SERVICE_BASE_URL']}/keep-in-touch/{raw}",
+            "council_name": app.config["COUNCIL_NAME"], "expires_on": services.long_local_date(link.expires_at),
+        }  # fmt: skip
+        assert link.expires_at - link.created_at == timedelta(days=app.config["KIT_LINK_EXPIRY_DAYS"])
+    assert len({link.token_hash for link in links}) == len(links)
+
+
+def test_an_invitation_already_queued_under_its_key_is_not_made_again(app, session):
+    first, second = make_reachable_person(session), make_reachable_person(session)
+    period = services.invitation_period(BORN, date.today(), None).isoformat()
+    with app.app_context():
+        services.send_invitation(session, first, now=utcnow(), reason="cadence", idempotency_key=f"kit-invitation:{first.id}:{period}", check=False)
+        due = [(first, f"kit-invitation:{first.id}:{period}"), (second, f"kit-invitation:{second.id}:{period}")]
+        assert services.send_invitations(session, due, now=utcnow(), reason="cadence") == 1
+    assert [message.young_person_id for message in queued(session)] == [first.id, second.id]
+    assert session.scalars(select(KeepInTouchLink.young_person_id).order_by(KeepInTouchLink.id)).all() == [first.id, second.id]
+
+
 def test_no_invitation_without_consent_after_stopping_off_the_roll_or_before_year_11_ends(app, session):
     make_reachable_person(session, consent=False)
     stopped = make_reachable_person(session)

@@ -56,6 +56,28 @@ def test_a_message_that_could_never_be_sent_is_refused_when_queued(session, valu
     arguments = {"channel": "email", "to": "sam@example.com", "template": "keep_in_touch_invitation", "personalisation": PERSONALISATION, "idempotency_key": "k", **values}
     with pytest.raises((NotificationError, TemplateError), match=message):
         services.enqueue(session, **arguments)
+    with pytest.raises((NotificationError, TemplateError), match=message):
+        services.enqueue_many(session, [arguments])
+
+
+def test_queueing_many_at_once_skips_keys_already_used_and_returns_the_new_messages(session):
+    earlier = queue(session, "kit-invitation:1:2026-09-01")
+    arguments = {"channel": "email", "template": "keep_in_touch_invitation", "personalisation": PERSONALISATION, "young_person_id": None}
+    queued = services.enqueue_many(session, [
+        {**arguments, "to": "someone-else@example.com", "idempotency_key": "kit-invitation:1:2026-09-01"},  # used before: no look-up first
+        {**arguments, "to": " jo@example.com ", "idempotency_key": "kit-invitation:2:2026-09-01"},
+        {**arguments, "to": "jo@example.com", "idempotency_key": "kit-invitation:2:2026-09-01"},  # the same key twice in one go
+        {**arguments, "channel": "sms", "to": "07700900982", "idempotency_key": "kit-invitation:3:2026-09-01"},
+    ])  # fmt: skip
+    session.commit()
+    assert sorted(queued) == ["kit-invitation:2:2026-09-01", "kit-invitation:3:2026-09-01"]
+    messages = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [message.id for message in messages] == [earlier.id, *queued.values()]
+    assert messages[0].recipient == "sam@example.com"
+    new = messages[1]
+    assert (new.recipient, new.status, new.attempts, new.personalisation) == ("jo@example.com", "queued", 0, PERSONALISATION)
+    assert new.next_attempt_at is not None and new.created_at is not None
+    assert services.enqueue_many(session, []) == {}
 
 
 def test_the_log_adapter_delivers_due_messages_and_the_content_is_forgotten_once_sent(session):

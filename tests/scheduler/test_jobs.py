@@ -9,7 +9,7 @@ from destinations.audit.models import AuditEvent
 from destinations.auth.models import User
 from destinations.keep_in_touch import services as keep_in_touch
 from destinations.keep_in_touch.models import KeepInTouchLink
-from destinations.notifications.models import OutboxMessage
+from destinations.notifications.models import LoggedMessage, OutboxMessage
 from destinations.notifications.services import enqueue
 from destinations.outcomes.models import DestinationOutcome
 from destinations.people import services as people_services
@@ -144,6 +144,37 @@ def test_retention_forgets_old_job_history_but_keeps_recent_runs(session, run_jo
     result = run_job("retention", "2024-01-02")
     assert result["counts"]["old_job_runs_removed"] == 1
     assert _count(session, JobRun, JobRun.job == "retention") == 1
+
+
+def test_retention_deletes_messages_to_staff_sent_or_given_up_on_long_enough_ago(app, session, run_job):
+    keyworker = make_user(session, "keyworker")
+    person = _contactable(session, make_person(session), "sam@example.org")
+    old, recent = datetime(2023, 6, 1, tzinfo=timezone.utc), datetime(2023, 12, 20, tzinfo=timezone.utc)  # 90 days before 2 January 2024: 4 October
+
+    def message(key: str, status: str, updated_at: datetime, **owner) -> int:
+        digest = {"name": "Kim", "overdue": 1, "due_soon": 2, "link": "http://localhost/", "council_name": "Northshire"}
+        queued = enqueue(session, channel="email", to="someone@example.org", template="review_digest", personalisation=digest, idempotency_key=key, **owner)
+        queued.status, queued.updated_at = status, updated_at
+        session.flush()
+        return queued.id
+
+    sent_long_ago = message("review_digests:1", "sent", old, user_id=keyworker.id)
+    message("review_digests:2", "dead", old, user_id=keyworker.id)
+    kept = [
+        message("review_digests:3", "failed", old, user_id=keyworker.id),  # still being retried
+        message("review_digests:4", "queued", old, user_id=keyworker.id),
+        message("review_digests:5", "sent", recent, user_id=keyworker.id),
+        message("kit-link:1", "sent", old, young_person_id=person.id),  # part of the young person's record
+    ]
+    session.add(LoggedMessage(outbox_message_id=sent_long_ago, channel="email", recipient="someone@example.org", subject="s", body="b"))
+    session.commit()
+
+    result = run_job("retention", "2024-01-02")
+
+    assert result["counts"]["old_staff_messages_removed"] == 2
+    assert session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)).all() == kept
+    assert _count(session, LoggedMessage) == 0
+    assert run_job("retention", "2024-01-03")["counts"]["old_staff_messages_removed"] == 0
 
 
 # --- review digests --------------------------------------------------------------------------
