@@ -15,6 +15,16 @@ every row fetched, or the GROUP BY alone) and prints the ratio. It also times ev
 cohort (first time, then again with nothing changed) and the long-term outcomes report of the
 latest cohort reaching the age of transition with one-year checks due.
 
+A county's case-management records run to about three per young person (60,000 for 20,000),
+more than the demo's histories give, so before timing the benchmark tops the activity records up
+to ``--activities`` with the copies real systems accumulate: the nightly import sending an
+enrolment again, and young people's own keep-in-touch answers repeating what a keyworker
+checked (unverified, so never the current record over the checked one). Neither changes anyone's
+outcome or current activity; both are rows every query here has to read.
+
+Beside the report it times the destinations follow-up worklist county-wide (a manager with no
+keyworker chosen): the whole list, its count and its first page as the page asks for them.
+
 Report and bare query are timed in alternating rounds, each in its own transaction, so a busy
 moment on a shared machine slows both alike. Nothing here asserts a time: the figures are for
 people to read (see benchmarks/README.md).
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import shutil
 import sys
 import tempfile
@@ -32,20 +43,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import joinedload
 
 from benchmarks.common import Timing, describe, load_council
+from destinations.activities import services as activity_services
 from destinations.activities.models import ActivityRecord
 from destinations.activities.sustained import Cohort, latest_closed_cohort, window_closed
 from destinations.database import make_engine, new_session
 from destinations.outcomes import long_term_report, report, services
 from destinations.outcomes.models import DestinationOutcome
+from destinations.people.models import YoungPerson
 from destinations.reports.demand import ReportSettings
 from tests import create_database
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/dps_outcomes_bench"
 WARM_UP = 2
 TARGET_MS = 300
+ACTIVITIES = 60000  # a county's case-management records for 20,000 young people
+FOLLOW_UP_PAGE = 50  # the follow-up page's size
 
 
 @dataclass
@@ -68,6 +84,7 @@ class Result:
     url: str
     people: int
     activities: int = 0
+    added: int = 0  # copies added to reach --activities
     load_seconds: float = 0.0
     rows: list[Row] = field(default_factory=list)
     evaluate_ms: float = 0.0
@@ -75,16 +92,56 @@ class Result:
     reevaluate_ms: float = 0.0
     reevaluated: dict = field(default_factory=dict)
     comparison: dict | None = None
+    follow_up: list[tuple[str, int, Timing]] = field(default_factory=list)
 
 
-def build(result: Result, *, reuse: bool) -> None:
-    """Load the demo council (or keep the one already there with ``reuse``), then ANALYZE."""
+def build(result: Result, *, reuse: bool, activities: int) -> None:
+    """Load the demo council (or keep the one already there with ``reuse``), top its activity
+    records up to ``activities``, then ANALYZE (PostgreSQL)."""
     result.people, result.load_seconds = load_council(result.url, result.people, reuse=reuse)
     engine = make_engine(result.url)
     try:
+        with new_session(engine) as session:
+            result.added = top_up_activities(session, activities)
+            session.commit()
+        if result.added and engine.dialect.name == "postgresql":
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE activity_record")
         _count_activities(engine, result)
     finally:
         engine.dispose()
+
+
+def top_up_activities(session, wanted: int, seed: int = 1) -> int:
+    """Copy verified records until there are ``wanted``: returns how many were added.
+
+    Most import records come again from the import (verified, as they were); the other
+    checked records are repeated as the young person's own answer (unverified, unconfirmed).
+    Neither changes a sustained outcome or what the current record says: the import's copy
+    says the same, and an unverified record never outranks a verified one.
+    """
+    have = session.scalar(select(func.count()).select_from(ActivityRecord)) or 0
+    if have >= wanted:
+        return 0
+    columns = [
+        ActivityRecord.young_person_id, ActivityRecord.activity_code, ActivityRecord.started_on, ActivityRecord.ended_on,
+        ActivityRecord.provider_id, ActivityRecord.provider_name, ActivityRecord.hours_per_week, ActivityRecord.level,
+        ActivityRecord.source, ActivityRecord.verified, ActivityRecord.confirmed_on, ActivityRecord.recorded_at,
+        ActivityRecord.recorded_by_id, ActivityRecord.updated_at,
+    ]  # fmt: skip
+    candidates = session.execute(select(*columns).where(ActivityRecord.verified.is_(True)).order_by(ActivityRecord.id)).all()
+    rng = random.Random(f"{seed}:top-up")
+    needed = wanted - have
+    picked = [candidates[rng.randrange(len(candidates))] for _ in range(needed)]
+    rows = []
+    for row in picked:
+        copy = row._asdict()
+        if copy["source"] != "import" or rng.random() < 0.4:
+            copy.update(source="young_person", verified=False, confirmed_on=None, recorded_by_id=None)
+        rows.append(copy)
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(ActivityRecord), rows[start : start + 5000])
+    return needed
 
 
 def _count_activities(engine, result: Result) -> None:
@@ -160,6 +217,8 @@ def measure(result: Result, today: date, repeat: int) -> None:
             result.reevaluate_ms = (time.perf_counter() - started) * 1000
             timed("closed, stored", closed, _bare_stored)
 
+            time_follow_up(session, result, today, settings, repeat)
+
             transition = long_term_report.transition_cohorts(session, today, age)
             session.rollback()
             if transition:
@@ -178,6 +237,33 @@ def measure(result: Result, today: date, repeat: int) -> None:
         engine.dispose()
 
 
+def time_follow_up(session, result: Result, today: date, settings: ReportSettings, repeat: int) -> None:
+    """The follow-up worklist for everyone (a manager's, no keyworker chosen): the whole list,
+    then what its page asks for: the count and the first page with keyworkers."""
+    def whole():
+        return len(session.execute(activity_services.follow_up_query(today, settings=settings.roll)).all())
+
+    def count():
+        query = activity_services.follow_up_query(today, settings=settings.roll)
+        return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+    def page():
+        query = activity_services.follow_up_query(today, settings=settings.roll)
+        return len(session.execute(query.options(joinedload(YoungPerson.keyworker)).limit(FOLLOW_UP_PAGE)).all())
+
+    for name, run in (("whole list", whole), ("count", count), ("first page", page)):
+        times, rows = [], 0
+        for round_number in range(WARM_UP + repeat):
+            started = time.perf_counter()
+            rows = run()
+            seconds = time.perf_counter() - started
+            session.rollback()
+            if round_number >= WARM_UP:
+                times.append(seconds)
+        result.follow_up.append((name, rows, Timing.of(times)))
+        print(f"  follow-up {name}: {Timing.of(times).median_ms:.1f} ms ({rows:,})", flush=True)
+
+
 def print_results(results: list[Result], repeat: int) -> None:
     print()
     print(f"Cohort outcome report: median and 95th percentile of {repeat} runs after {WARM_UP} warm-up runs")
@@ -193,10 +279,18 @@ def print_results(results: list[Result], repeat: int) -> None:
                 f"{r.name:<12}{row.name:<16}{row.cohort:<17}{row.leavers:>8,}{row.report.median_ms:>11.1f}{row.report.p95_ms:>8.1f}"
                 f"{row.cpu.median_ms:>8.1f}{row.bare.median_ms:>9.1f}{row.bare.p95_ms:>8.1f}{row.ratio:>7.2f}{TARGET_MS:>8}{mark}"
             )
+    print()
+    print(f"Destinations follow-up worklist, everyone (a manager's): median and 95th percentile of {repeat} runs")
+    print(f"{'database':<12}{'query':<16}{'rows':>8}{'ms':>9}{'p95':>8}")
+    for r in results:
+        for name, rows, timing in r.follow_up:
+            print(f"{r.name:<12}{name:<16}{rows:>8,}{timing.median_ms:>9.1f}{timing.p95_ms:>8.1f}")
+    print()
     for r in results:
         loaded = f"loaded in {r.load_seconds:.1f} s, " if r.load_seconds else ""
+        added = f" ({r.added:,} of them copies added to reach --activities)" if r.added else ""
         print(
-            f"{r.name} ({describe(r.url)}): {loaded}{r.people:,} young people, {r.activities:,} activity records; "
+            f"{r.name} ({describe(r.url)}): {loaded}{r.people:,} young people, {r.activities:,} activity records{added}; "
             f"evaluating the closed cohort took {r.evaluate_ms:,.0f} ms ({_counts(r.evaluated)}), "
             f"again with nothing changed {r.reevaluate_ms:,.0f} ms ({_counts(r.reevaluated)})"
         )
@@ -225,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both", help="default both")
     parser.add_argument("--people", type=int, default=20000, help="young people in the demo council (default 20,000)")
+    parser.add_argument(
+        "--activities", type=int, default=ACTIVITIES,
+        help=f"top the activity records up to this many with imported and self-reported copies (default {ACTIVITIES:,}; 0: none)",
+    )  # fmt: skip
     parser.add_argument("--repeat", type=int, default=10, help="timed runs of each (default 10)")
     parser.add_argument(
         "--reuse", action="store_true",
@@ -249,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for result in results:
             print(f"{result.name}, {result.people:,} young people: building the demo council", flush=True)
-            build(result, reuse=args.reuse)
+            build(result, reuse=args.reuse, activities=args.activities)
             print(f"  timing {args.repeat} runs", flush=True)
             measure(result, today, args.repeat)
     finally:

@@ -240,8 +240,8 @@ def timeline(session: Session, person_id: int) -> list[ActivityRecord]:
 CURRENT_ORDER = (ActivityRecord.verified.desc(), ActivityRecord.started_on.desc(), ActivityRecord.id.desc())
 
 
-def _covering(on: date):
-    return and_(ActivityRecord.started_on <= on, or_(ActivityRecord.ended_on.is_(None), ActivityRecord.ended_on >= on))
+def _covering(on: date, record=ActivityRecord):
+    return and_(record.started_on <= on, or_(record.ended_on.is_(None), record.ended_on >= on))
 
 
 def _ranked_current(on: date, people=None):
@@ -304,25 +304,32 @@ def follow_up_query(on: date, *, keyworker_id: int | None = None, settings: Roll
     the people. Ordered by family name; callers may re-order.
     """
     settings = settings or RollSettings()
-    # The current record's id per person, as a correlated subquery on the (person, start)
-    # index: one short index read per person. A window over every record, joined back, is
-    # what SQLite cannot do quickly (it re-reads the whole window for each person).
-    current_id = (
-        select(ActivityRecord.id)
-        .where(ActivityRecord.young_person_id == YoungPerson.id, _covering(on))
-        .order_by(*CURRENT_ORDER)
-        .limit(1)
-        .correlate(YoungPerson)
-        .scalar_subquery()
-    )
-    # Who is in scope, with their current record's id, worked out once per person.
-    scope = select(YoungPerson.id.label("person_id"), current_id.label("current_id")).where(
-        aged_at_least_condition(16, on), on_roll_condition(on, settings)
-    )
+    in_scope = [aged_at_least_condition(16, on), on_roll_condition(on, settings)]
     if keyworker_id is not None:
-        scope = scope.where(YoungPerson.keyworker_id == keyworker_id)
-    scope = scope.subquery("scope")
+        in_scope.append(YoungPerson.keyworker_id == keyworker_id)
+    # The current record, set-wise: the person's record covering ``on`` that no other covering
+    # record of theirs outranks in CURRENT_ORDER (spelled out in ``outranked``: keep the two in
+    # step), an anti-join. Both databases answer it from ix_activity_record_person_started, a
+    # few index entries per person, whether asked for the whole list, its count or one page. (Numbering the records with a window function
+    # instead needs the numbered rows joined back to the people: a page of that made
+    # PostgreSQL loop over every person's numbered rows for each person it listed.)
     current = aliased(ActivityRecord, name="current")
+    better = aliased(ActivityRecord, name="better")
+    outranked = (
+        select(better.id)
+        .where(
+            better.young_person_id == current.young_person_id,
+            _covering(on, better),
+            or_(
+                better.verified > current.verified,
+                and_(
+                    better.verified == current.verified,
+                    or_(better.started_on > current.started_on, and_(better.started_on == current.started_on, better.id > current.id)),
+                ),
+            ),
+        )
+        .exists()
+    )
     last_confirmed = func.coalesce(current.confirmed_on, current.started_on)
     reason_column = case(
         (current.id.is_(None), "missing"),
@@ -332,9 +339,9 @@ def follow_up_query(on: date, *, keyworker_id: int | None = None, settings: Roll
     ).label("reason")
     query = (
         select(YoungPerson, reason_column, current.activity_code, last_confirmed.label("last_confirmed"))
-        .join(scope, scope.c.person_id == YoungPerson.id)
-        .outerjoin(current, current.id == scope.c.current_id)
+        .outerjoin(current, and_(current.young_person_id == YoungPerson.id, _covering(on, current), ~outranked))
         .where(
+            *in_scope,
             or_(
                 current.id.is_(None),
                 current.activity_code.in_(codes.codes_in("neet") + list(UNKNOWN_CODES)),

@@ -174,3 +174,79 @@ def test_a_verified_record_decides_the_follow_up_reason_over_a_self_report(sessi
     make_activity(session, person, "230", date(2026, 10, 1), verified=True, today=TODAY)
     make_activity(session, person, "619", date(2026, 11, 1), source="young_person", today=TODAY)
     assert follow_up(session) == {}
+
+
+def follow_up_in_python(session, on, keyworker_id=None):
+    """The follow-up list worked out person by person from loaded records, for comparison."""
+    from destinations.activities import codes
+    from destinations.people import roll
+    from destinations.people.models import YoungPerson
+    from destinations.people.services import roll_facts
+
+    expected = []
+    for person in session.scalars(select(YoungPerson)):
+        if keyworker_id is not None and person.keyworker_id != keyworker_id:
+            continue
+        if roll.birthday(person.date_of_birth, 16) > on or roll_facts(person, on, RollSettings()).status not in ("active", "extended"):
+            continue
+        records = session.scalars(select(ActivityRecord).where(ActivityRecord.young_person_id == person.id))
+        current = services.pick_current(records, on)
+        if current is None:
+            expected.append((person, "missing", None, None))
+            continue
+        last_confirmed = current.confirmed_on or current.started_on
+        if current.activity_code in codes.codes_in("neet"):
+            reason = "neet"
+        elif current.activity_code in services.UNKNOWN_CODES:
+            reason = "not_known"
+        elif services.needs_confirming(current, on):
+            reason = "not_confirmed"
+        else:
+            continue
+        expected.append((person, reason, current.activity_code, last_confirmed))
+    expected.sort(key=lambda row: (row[0].family_name, row[0].given_name, row[0].id))
+    return [(person.id, reason, code, last) for person, reason, code, last in expected]
+
+
+def test_the_follow_up_list_matches_working_it_out_person_by_person(session):
+    keyworker = make_user(session, "keyworker")
+
+    def person(family_name, **values):
+        return make_person(session, date_of_birth=SIXTEEN, family_name=family_name, keyworker=keyworker, **values)
+
+    person("Nothing")
+    overlapping = person("Overlapping")  # two open verified records: the later start decides
+    make_activity(session, overlapping, "230", date(2025, 9, 1), verified=True, confirmed_on=date(2026, 11, 1), today=TODAY)
+    make_activity(session, overlapping, "619", date(2026, 10, 1), verified=True, confirmed_on=date(2026, 11, 1), today=TODAY)
+    same_day = person("Sameday")  # same start, both unverified: the one recorded last decides
+    make_activity(session, same_day, "230", date(2026, 10, 1), today=TODAY)
+    make_activity(session, same_day, "619", date(2026, 10, 1), today=TODAY)
+    neet = person("Neet")
+    make_activity(session, neet, "540", date(2026, 6, 1), ended_on=date(2026, 9, 30), today=TODAY)
+    make_activity(session, neet, "619", date(2026, 10, 1), today=TODAY)
+    stale = person("Stale")  # confirmed once, more than 3 months ago
+    make_activity(session, stale, "230", date(2025, 9, 1), confirmed_on=date(2026, 8, 1), today=TODAY)
+    fine = person("Fine")  # confirmed lately; a NEET spell planned for next month changes nothing yet
+    make_activity(session, fine, "230", date(2025, 9, 1), ended_on=date(2026, 12, 15), confirmed_on=date(2026, 11, 1), today=TODAY)
+    make_activity(session, fine, "619", date(2026, 12, 16), today=TODAY)
+    future = person("Future")  # only a record starting next month
+    make_activity(session, future, "230", date(2026, 12, 1), today=TODAY)
+    ended = person("Ended")  # the last record ended yesterday
+    make_activity(session, ended, "230", date(2025, 9, 1), ended_on=date(2026, 11, 22), confirmed_on=date(2026, 11, 1), today=TODAY)
+    unknown = person("Unknown")
+    make_activity(session, unknown, "810", date(2026, 11, 1), today=TODAY)
+    trusted = person("Trusted")  # a newer self-report of being NEET does not outrank a checked record
+    make_activity(session, trusted, "230", date(2026, 9, 1), verified=True, confirmed_on=date(2026, 11, 20), today=TODAY)
+    make_activity(session, trusted, "619", date(2026, 11, 1), source="young_person", today=TODAY)
+    make_person(session, date_of_birth=date(2011, 1, 1), family_name="Young")  # under 16: not on the list
+    elsewhere = make_person(session, date_of_birth=SIXTEEN, family_name="Elsewhere")  # another caseload
+    make_activity(session, elsewhere, "619", date(2026, 10, 1), today=TODAY)
+
+    def from_query(**kwargs):
+        return [(row[0].id, row.reason, row.activity_code, row.last_confirmed) for row in session.execute(services.follow_up_query(TODAY, settings=RollSettings(), **kwargs))]
+
+    expected = follow_up_in_python(session, TODAY)
+    assert [reason for _, reason, _, _ in expected] == ["neet", "missing", "missing", "neet", "missing", "neet", "neet", "not_confirmed", "not_known"]
+    assert from_query() == expected
+    assert from_query(keyworker_id=keyworker.id) == follow_up_in_python(session, TODAY, keyworker.id)
+    assert from_query(reason="neet") == [row for row in expected if row[1] == "neet"]
