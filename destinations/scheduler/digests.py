@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from destinations.auth.models import User
@@ -114,26 +114,11 @@ def chase_unknown_destinations(context: JobContext) -> dict[str, int]:
 
 
 def _follow_up_rows(session: Session, today, settings: RollSettings) -> list:
-    """Everyone whose destination needs chasing, as ``follow_up_query`` rows.
-
-    On PostgreSQL one county-wide query is quickest. SQLite's planner scans the current-activity
-    subquery once per young person in that query (20,000 people: most of a minute), so there
-    it is asked one caseload at a time, plus the people with no keyworker, which stays small.
-    The caseload query is built once with the keyworker as a bound parameter: building it
-    works out roll dates, which costs more than running it.
-    """
+    """Everyone whose destination needs chasing, as ``follow_up_query`` rows: one county-wide
+    query, which finds each young person's current record on the (person, start) index."""
     from destinations.activities.services import follow_up_query
-    from destinations.people.models import YoungPerson
 
-    if session.get_bind().dialect.name != "sqlite":
-        return session.execute(follow_up_query(today, settings=settings)).all()
-    keyworker_ids = session.scalars(select(YoungPerson.keyworker_id).where(YoungPerson.keyworker_id.is_not(None)).distinct())
-    caseload = follow_up_query(today, keyworker_id=bindparam("caseload_keyworker_id"), settings=settings)
-    rows = []
-    for keyworker_id in sorted(keyworker_ids):
-        rows.extend(session.execute(caseload, {"caseload_keyworker_id": keyworker_id}).all())
-    rows.extend(session.execute(follow_up_query(today, settings=settings).where(YoungPerson.keyworker_id.is_(None))).all())
-    return rows
+    return session.execute(follow_up_query(today, settings=settings)).all()
 
 
 def invite_to_keep_in_touch(context: JobContext, person_ids: list[int]) -> dict[str, int]:
