@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from destinations.audit.models import AuditEvent
 
+# Every action the service records, with the label the audit page shows (tests/audit checks
+# that each action used in the code is here).
 ACTIONS = {
     "view": "Viewed",
     "create": "Created",
@@ -23,6 +25,7 @@ ACTIONS = {
     "disable": "Disabled",
     "delete": "Deleted",
     "run_job": "Ran a scheduled job",
+    "import": "Checked or imported a file",
 }
 
 

@@ -13,6 +13,7 @@ The rules are the activities area's own (``validate_activity``, ``record_activit
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -205,7 +206,8 @@ class DestinationsImport:
 
     def _provider(self, values, activity: dict, refuse) -> None:
         provider_id, name = values.get("provider_id"), values.get("provider_name")
-        if name is not None and name.strip().isdigit() and provider_id is None:
+        # Only 0-9: str.isdigit() is true of "²" and "①" too, which int() cannot read.
+        if name is not None and provider_id is None and re.fullmatch(r"[0-9]+", name.strip()):
             provider_id, name = int(name.strip()), None
         if provider_id is not None:
             if provider_id not in self.providers:

@@ -1,8 +1,10 @@
 """JSON API for imports: POST a CSV or XLSX file to /api/v1/imports/young-people or /destinations.
 
 ``dry_run=true`` (the default) checks the file and says what it would do; ``dry_run=false``
-imports it, all or nothing. A file that was read gets 200 with the counts and every problem;
-one that could not be read at all gets the error envelope (422, or 413 when it is too large).
+imports it, all or nothing. A dry run needs a token with the ``read`` scope and an import one
+with ``write``, so a read-only integration can check its files. A file that was read gets 200
+with the counts and every problem; one that could not be read at all gets the error envelope
+(422, or 413 when it is too large).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from destinations.imports.kinds import KINDS
 from destinations.imports.schemas import ImportRequestSchema, ImportResultSchema
 from destinations.imports.services import Actor, ImportSettings, run_import
 from destinations.security.context import actor, client_address
-from destinations.security.permissions import allow
+from destinations.security.permissions import allow, require_token_scope
 
 # Room for the multipart framing around the file.
 FORM_OVERHEAD = 64 * 1024
@@ -41,7 +43,7 @@ blueprint = ImportBlueprint(
     "imports_api",
     __name__,
     url_prefix="/api/v1/imports",
-    description="Bring in young people and destinations from CSV or XLSX files (managers; a token with the write scope)",
+    description="Bring in young people and destinations from CSV or XLSX files (managers; a dry run needs a token with the read scope, an import the write scope)",
 )
 
 
@@ -63,9 +65,15 @@ def refuse_oversized_uploads():
 def run(slug: str, arguments: dict):
     kind = KINDS[slug]
     dry_run = arguments["dry_run"]
-    token = getattr(caller(), "api_token", None)
-    if not dry_run and token is not None and "write" not in token.scope_set:
-        abort(403, message="Importing needs an API token with the 'write' scope. Send dry_run=true to check the file without importing it.")
+    if dry_run:
+        require_token_scope("read", "Checking a file (dry_run=true) needs an API token with the 'read' scope.", field="dry_run")
+    else:
+        require_token_scope(
+            "write",
+            "Importing (dry_run=false) needs an API token with the 'write' scope, and this token does not have it. "
+            "Send dry_run=true to check the file without importing it.",
+            field="dry_run",
+        )
     actor_type, _actor_id = actor()
     upload = arguments["file"]
     result = run_import(
@@ -97,7 +105,7 @@ def documented(view):
 
 @blueprint.route("/young-people")
 class YoungPeopleImport(MethodView):
-    @allow("manager")
+    @allow("manager", scope=("read", "write"))  # run() asks for read (a dry run) or write (an import)
     @blueprint.arguments(ImportRequestSchema, location="files", content_type="multipart/form-data")
     @blueprint.response(200, ImportResultSchema)
     @documented
@@ -114,7 +122,7 @@ class YoungPeopleImport(MethodView):
 
 @blueprint.route("/destinations")
 class DestinationsImport(MethodView):
-    @allow("manager")
+    @allow("manager", scope=("read", "write"))  # run() asks for read (a dry run) or write (an import)
     @blueprint.arguments(ImportRequestSchema, location="files", content_type="multipart/form-data")
     @blueprint.response(200, ImportResultSchema)
     @documented

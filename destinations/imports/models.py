@@ -65,8 +65,9 @@ class DetailChange(Base):
     """A change to one of a young person's details, with the value before and after.
 
     Pathway and keyworker changes keep their own histories (PathwayChange,
-    KeyworkerAssignment); this keeps the rest, so an import that corrects a date of birth or
-    a primary need can be traced and, if wrong, put back.
+    KeyworkerAssignment); this keeps the rest, so an import or a manager's edit that corrects
+    a date of birth or a primary need can be traced and, if wrong, put back. ``source`` is
+    "import" (with ``import_run_id``) or "edit" (a change made on the record's page or by PATCH).
     """
 
     __tablename__ = "detail_change"

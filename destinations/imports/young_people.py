@@ -1,7 +1,7 @@
 """Importing young people: one row per young person, matched on UPN or the council's person id.
 
 A row for someone already on the roll updates only what differs, and each change is kept as
-history: details in ``DetailChange`` (value before and after), pathways in ``PathwayChange``,
+history, as a staff member's edit is: details in ``DetailChange`` (value before and after), pathways in ``PathwayChange``,
 keyworkers in ``KeyworkerAssignment``. A blank cell in an optional column leaves what the
 service holds as it is, so an import never erases anything.
 
@@ -11,7 +11,6 @@ off a file, checks a batch of rows against the database in one query, and writes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, or_, select
@@ -75,15 +74,6 @@ CREATED_REASON = "Set when the young person was imported from a file"
 CHANGED_REASON = "Changed by an import from a file"
 _SEN_WORDS = {heading_key(code): code for code in SEN_PROVISION} | {heading_key(label): code for code, label in SEN_PROVISION.items()} | {"ehcp": "E", "educationhealthandcareplan": "E"}
 _NEED_WORDS = {heading_key(code): code for code in PRIMARY_NEEDS} | {heading_key(label): code for code, label in PRIMARY_NEEDS.items()}
-
-
-def as_text(value: Any) -> str | None:
-    """A value as the history table keeps it (dates in ISO 8601)."""
-    if value is None:
-        return None
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 @dataclass
@@ -311,18 +301,9 @@ class YoungPeopleImport:
         history = []
         for write in updates:
             context.audit("update", write.person.id, fields=_fields(write))
-            history += [
-                {
-                    "young_person_id": write.person.id,
-                    "field": name,
-                    "old_value": as_text(before[id(write)][name]),
-                    "new_value": as_text(value),
-                    "source": "import",
-                    "import_run_id": context.run.id,
-                    "changed_by_id": by.id,
-                }
-                for name, value in write.values.items()
-            ]
+            history += people.detail_change_rows(
+                write.person.id, before[id(write)], write.values, source="import", by_id=by.id, import_run_id=context.run.id
+            )
         if history:
             session.execute(insert(DetailChange), history)
 

@@ -106,7 +106,7 @@ class YoungPersonItem(MethodView):
         check_if_match(person.version)
         changed: list[str] = []
         try:
-            changed = services.update_details(db.session, person, values)
+            changed = services.update_details(db.session, person, values, caller())
             if "keyworker_id" in values and services.assign_keyworker(db.session, person, values["keyworker_id"], caller()):
                 changed.append("keyworker_id")
             if "pathway" in values and values["pathway"] != person.pathway:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from destinations.auth.models import User
 from destinations.common.search import contains
+from destinations.imports.models import DetailChange
 from destinations.people import roll
 from destinations.people.models import (
     LEAVING_REASONS,
@@ -33,6 +34,33 @@ EDITABLE_FIELDS = (
     "primary_need",
     "school_id",
 )
+
+
+def history_text(value) -> str | None:
+    """A detail's value as its history keeps it (dates in ISO 8601)."""
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def detail_change_rows(
+    person_id: int, before: Mapping, after: Mapping, *, source: str, by_id: int | None, import_run_id: int | None = None
+) -> list[dict]:
+    """The ``detail_change`` rows for the fields in ``after``: each with its value before and after."""
+    return [
+        {
+            "young_person_id": person_id,
+            "field": name,
+            "old_value": history_text(before.get(name)),
+            "new_value": history_text(value),
+            "source": source,
+            "import_run_id": import_run_id,
+            "changed_by_id": by_id,
+        }
+        for name, value in after.items()
+    ]
 
 
 class RollError(ValueError):
@@ -311,15 +339,21 @@ def create_person(session: Session, values: Mapping, by: User) -> YoungPerson:
     return person
 
 
-def update_details(session: Session, person: YoungPerson, values: Mapping) -> list[str]:
-    """Apply changed details; returns the names of fields that changed (for the audit log)."""
+def update_details(session: Session, person: YoungPerson, values: Mapping, by: User) -> list[str]:
+    """Apply changed details, keeping each change as history (``DetailChange``, as imports do).
+
+    Returns the names of the fields that changed (for the audit log).
+    """
     values = {name: value for name, value in values.items() if name in EDITABLE_FIELDS}
     clean = _check_details(session, values, person)
     if not clean.get("upn", person.upn) and not clean.get("council_person_id", person.council_person_id):
         raise RollError({"upn": "Enter the UPN (or, if the young person has none, the council's own person id)"})
     changed = [name for name, value in clean.items() if getattr(person, name) != value]
+    before = {name: getattr(person, name) for name in changed}
     for name in changed:
         setattr(person, name, clean[name])
+    for row in detail_change_rows(person.id, before, {name: clean[name] for name in changed}, source="edit", by_id=by.id):
+        session.add(DetailChange(**row))
     return changed
 
 

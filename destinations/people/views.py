@@ -185,7 +185,7 @@ def edit(person_id: int):
             form.upn.errors = list(form.upn.errors) + ["Enter the UPN (or, if the young person has none, the council's own person id)"]
         else:
             try:
-                changed = services.update_details(db.session, person, values)
+                changed = services.update_details(db.session, person, values, current_user)
             except RollError as error:
                 db.session.rollback()
                 show_errors(form, error)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from destinations.audit.models import AuditEvent
 from destinations.auth import services as auth_services
+from destinations.imports.models import DetailChange
 from destinations.people import roll
 from destinations.people.models import YoungPerson
 from destinations.people.upn import make_upn
@@ -430,6 +431,18 @@ def test_patch_with_a_stale_if_match_is_412_and_changes_nothing(client, session,
     assert third.status_code == 200
     assert third.get_json()["given_name"] == "Third"
     assert third.headers["ETag"] not in (etag, new_etag)
+
+
+def test_patch_keeps_each_changed_detail_as_history(client, session, manager):
+    user, headers = manager
+    person = make_person(session, given_name="Before")
+    response = client.patch(f"{URL}/{person.id}", json={"given_name": "After", "primary_need": "ASD"}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    history = session.execute(
+        select(DetailChange.field, DetailChange.old_value, DetailChange.new_value, DetailChange.source, DetailChange.changed_by_id)
+        .where(DetailChange.young_person_id == person.id)
+    ).all()
+    assert history == [("given_name", "Before", "After", "edit", user.id)]
 
 
 def test_patch_validates_details_like_create(client, session, manager):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
 
 import openpyxl
@@ -49,8 +51,14 @@ def csv_bytes(rows: list, headings: list[str] | None = None, *, encoding: str = 
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
+# A workbook's bytes are the same whenever it is made: its properties and its ZIP entries are
+# dated this, not now (property-based tests draw from the bytes and must see the same ones again).
+FIXED_TIME = datetime(2026, 1, 1)
+
+
 def xlsx_bytes(rows: list, headings: list[str] | None = None) -> bytes:
     workbook = openpyxl.Workbook()
+    workbook.properties.created = workbook.properties.modified = FIXED_TIME
     sheet = workbook.active
     if headings is None and rows and isinstance(rows[0], dict):
         headings = list(rows[0])
@@ -60,6 +68,18 @@ def xlsx_bytes(rows: list, headings: list[str] | None = None) -> bytes:
         sheet.append([row.get(name) for name in headings] if isinstance(row, dict) else list(row))
     out = io.BytesIO()
     workbook.save(out)
+    return dated(out.getvalue())
+
+
+def dated(archive: bytes) -> bytes:
+    """The workbook with its modified time (which saving sets to now) and every ZIP entry dated FIXED_TIME."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode(), content)
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=FIXED_TIME.timetuple()[:6]), content, zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 

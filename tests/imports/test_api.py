@@ -68,8 +68,33 @@ def test_dry_run_defaults_to_true(session, client, api_user):
 def test_a_token_without_the_write_scope_cannot_import(session, client, api_user):
     _manager, headers = api_user("manager", scopes=("read",))
     response = post(client, headers, csv_bytes([person_row(1)]), "false")
-    envelope(response, 403)
+    body = envelope(response, 403)
+    assert "needs an API token with the 'write' scope" in body["message"]
+    assert "dry_run=true" in body["message"]
+    assert body["errors"] == {"dry_run": [body["message"]]}
     assert session.scalar(select(YoungPerson).where(YoungPerson.upn == upn(1))) is None
+
+
+def test_a_read_only_token_can_check_a_file_with_a_dry_run(session, client, api_user):
+    _manager, headers = api_user("manager", scopes=("read",))
+    for url in (URL, "/api/v1/imports/destinations"):
+        response = post(client, headers, csv_bytes([person_row(1)]), "true", url=url)
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["dry_run"] is True and response.get_json()["imported"] is False
+    body = post(client, headers, csv_bytes([person_row(1)]), None).get_json()
+    assert (body["dry_run"], body["created"]) == (True, 1)
+    assert session.scalar(select(YoungPerson).where(YoungPerson.upn == upn(1))) is None
+
+
+def test_a_read_only_token_cannot_import_destinations_either(session, client, api_user):
+    _manager, headers = api_user("manager", scopes=("read",))
+    assert "'write' scope" in envelope(post(client, headers, csv_bytes([person_row(1)]), "false", url="/api/v1/imports/destinations"), 403)["message"]
+
+
+def test_a_write_only_token_can_import_but_not_check(session, client, api_user):
+    _manager, headers = api_user("manager", scopes=("write",))
+    assert "'read' scope" in envelope(post(client, headers, csv_bytes([person_row(1)]), "true"), 403)["message"]
+    assert post(client, headers, csv_bytes([person_row(1)]), "false").get_json()["imported"] is True
 
 
 def test_only_managers_may_import(session, client, api_user):

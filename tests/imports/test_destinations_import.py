@@ -109,6 +109,15 @@ def test_provider_ids_and_numbers_in_the_provider_column_are_checked(session, im
     assert "no provider with id 99999999" in messages(missing)[0]
 
 
+def test_a_provider_name_of_digits_other_than_0_to_9_is_kept_as_a_name(session, importing):
+    # "²" and "①" count as digits to str.isdigit() but are not numbers int() can read.
+    person = make_person(session, upn=upn(1), date_of_birth=date(2008, 10, 1))
+    headings = ["upn", "activity_code", "started_on", "Provider"]
+    result = importing(csv_bytes([[upn(1), "230", "01/09/2025", "²"], [upn(1), "220", "01/09/2025", "①２"]], headings), kind="destinations", today=TODAY)
+    assert (result.created, result.problems) == (2, [])
+    assert {(record.activity_code, record.provider_id, record.provider_name) for record in records(session, person)} == {("230", None, "²"), ("220", None, "①２")}
+
+
 def test_destinations_import_from_excel_with_nccis_headings(session, importing):
     person = make_person(session, upn=upn(1), date_of_birth=date(2008, 10, 1))
     headings = ["UPN", "NCCIS Code", "Start Date", "End Date", "Verified"]

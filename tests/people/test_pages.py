@@ -1,5 +1,8 @@
 from datetime import date
 
+from sqlalchemy import func, select
+
+from destinations.imports.models import DetailChange
 from destinations.people.models import YoungPerson
 from tests.conftest import post_form, sign_in
 from tests.factories import make_person, make_provider, make_user
@@ -97,3 +100,38 @@ def test_caseload_filters_by_year_group(client, session):
     sign_in(client, keyworker)
     html = client.get("/young-people?year_group=10").get_data(as_text=True)
     assert "TenthYear" in html and "TwelfthYear" not in html
+
+
+def details_form(person, **changes) -> dict:
+    dob = changes.pop("date_of_birth", person.date_of_birth)
+    return {
+        "upn": person.upn or "", "council_person_id": person.council_person_id or "", "given_name": person.given_name,
+        "family_name": person.family_name, "date_of_birth": [str(dob.day), str(dob.month), str(dob.year)],
+        "sen_provision": person.sen_provision, "primary_need": person.primary_need, "school_id": "", "version": str(person.version),
+        **changes,
+    }
+
+
+def test_a_managers_change_of_details_is_kept_as_history_like_an_imports(client, session):
+    manager = make_user(session, "manager")
+    person = make_person(session, by=manager, family_name="Before", date_of_birth=date(2010, 10, 15))
+    sign_in(client, manager)
+    response = post_form(client, f"/young-people/{person.id}/edit", details_form(person, family_name="After", date_of_birth=date(2010, 10, 16)))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    history = session.execute(
+        select(DetailChange.field, DetailChange.old_value, DetailChange.new_value, DetailChange.source, DetailChange.import_run_id, DetailChange.changed_by_id)
+        .where(DetailChange.young_person_id == person.id).order_by(DetailChange.field)
+    ).all()
+    assert history == [
+        ("date_of_birth", "2010-10-15", "2010-10-16", "edit", None, manager.id),
+        ("family_name", "Before", "After", "edit", None, manager.id),
+    ]
+
+
+def test_saving_details_without_a_change_adds_no_history(client, session):
+    manager = make_user(session, "manager")
+    person = make_person(session, by=manager)
+    sign_in(client, manager)
+    response = post_form(client, f"/young-people/{person.id}/edit", details_form(person))
+    assert response.status_code == 302
+    assert session.scalar(select(func.count()).select_from(DetailChange).where(DetailChange.young_person_id == person.id)) == 0

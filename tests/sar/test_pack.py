@@ -29,6 +29,7 @@ def full_record(session, manager, importing):  # noqa: F811
     people.extend_roll(session, person, date(2027, 8, 31), "Staying on", date(2027, 3, 1), manager, people.RollSettings())
     people.record_leaving(session, person, date.today() - timedelta(days=1), "moved_out_of_area", "Moved to Leeds", manager)
     importing(csv_bytes([person_row(42, family_name="Renamed", date_of_birth="15/10/2006")]))
+    people.update_details(session, person, {"primary_need": "SLCN"}, manager)
     review = make_review(session, person, keyworker, young_persons_words="I like cooking")
     review_services.update_review(session, review, {"young_persons_words": "I love cooking"}, manager, today=date.today(), complete=True)
     make_action(session, person, manager, description="Visit the college")
@@ -63,7 +64,9 @@ def test_a_manager_gets_everything_held_as_json(session, client, manager, import
     assert [a["keyworker"] for a in pack["keyworker_history"]] == ["Kim Keyworker (keyworker)"]
     assert pack["roll_extensions"][0]["new_end"] == "2027-08-31"
     assert pack["status_changes"][0]["note"] == "Moved to Leeds"
-    assert [(c["field"], c["old_value"], c["new_value"], c["source"]) for c in pack["detail_changes"]] == [("family_name", "Family42", "Renamed", "import")]
+    assert [(c["field"], c["old_value"], c["new_value"], c["source"]) for c in pack["detail_changes"]] == [
+        ("family_name", "Family42", "Renamed", "import"), ("primary_need", "ASD", "SLCN", "edit"),
+    ]
     [review] = pack["reviews"]
     assert review["young_persons_words"] == "I love cooking"
     assert [version["as_it_was"]["young_persons_words"] for version in review["earlier_versions"]] == ["I like cooking"]

@@ -10,7 +10,7 @@ import pytest
 from werkzeug.routing import IntegerConverter, PathConverter
 
 from destinations.auth import services as auth_services
-from destinations.security.permissions import PUBLIC, access_rule
+from destinations.security.permissions import PUBLIC, access_rule, allow, token_scopes
 from tests.conftest import sign_in
 from tests.factories import make_person, make_provider, make_user
 
@@ -142,6 +142,38 @@ def test_access_rules_name_only_real_roles(app):
         declared = access_rule(app, rule.endpoint, method)
         if declared not in (None, PUBLIC):
             assert set(declared) <= set(ROLES), (rule.rule, method, declared)
+
+
+# Routes whose changes a read-only API token may ask for: an import's dry run only reads.
+READ_SCOPE_CHANGES = {("POST", "/api/v1/imports/young-people"), ("POST", "/api/v1/imports/destinations")}
+
+
+def test_every_api_change_needs_the_write_scope_but_an_imports_dry_run(app):
+    reads, changes = [], []
+    for rule, method in routes(app):
+        if not is_api(rule.rule) or access_rule(app, rule.endpoint, method) in (None, PUBLIC):
+            continue
+        scopes = token_scopes(app, rule.endpoint, method)
+        if method == "GET":
+            reads.append(scopes)
+        elif (method, rule.rule) in READ_SCOPE_CHANGES:
+            assert set(scopes) == {"read", "write"}, (method, rule.rule, scopes)
+        else:
+            changes.append((method, rule.rule, scopes))
+    assert set(reads) == {("read",)}
+    assert changes and not [change for change in changes if change[2] != ("write",)], changes
+
+
+def test_a_view_can_declare_the_token_scope_it_needs_and_no_other():
+    @allow("manager", scope="read")
+    def view():
+        return None
+
+    assert view.token_scopes == ("read",)
+    with pytest.raises(ValueError):
+        allow("manager", scope="admin")
+    with pytest.raises(ValueError):
+        allow("manager", scope=())
 
 
 @pytest.mark.parametrize("caller", CALLERS)
