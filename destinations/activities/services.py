@@ -310,9 +310,10 @@ def follow_up_query(on: date, *, keyworker_id: int | None = None, settings: Roll
     # The current record, set-wise: the person's record covering ``on`` that no other covering
     # record of theirs outranks in CURRENT_ORDER (spelled out in ``outranked``: keep the two in
     # step), an anti-join. Both databases answer it from ix_activity_record_person_started, a
-    # few index entries per person, whether asked for the whole list, its count or one page. (Numbering the records with a window function
-    # instead needs the numbered rows joined back to the people: a page of that made
-    # PostgreSQL loop over every person's numbered rows for each person it listed.)
+    # few index entries per person, whether asked for the whole list, its count or one page.
+    # (Numbering the records with a window function instead needs the numbered rows joined
+    # back to the people: a page of that made PostgreSQL loop over every person's numbered
+    # rows for each person it listed.)
     current = aliased(ActivityRecord, name="current")
     better = aliased(ActivityRecord, name="better")
     outranked = (
