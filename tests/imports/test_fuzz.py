@@ -78,12 +78,10 @@ def mangled(draw, files):
 csv_files = st.builds(csv_file, tables, st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16"]), st.sampled_from([",", ";", "\t"]))
 spreadsheet_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 xlsx_files = st.builds(xlsx_file, st.lists(st.one_of(st.sampled_from(KNOWN_HEADINGS), spreadsheet_text), max_size=10), st.lists(st.lists(xlsx_values, max_size=12), max_size=8))
-@st.composite
-def realistic(draw):
-    """A proper file of young people with a few cells (or none) replaced by fuzz, as CSV or XLSX."""
-    headings = ["upn", "given_name", "family_name", "date_of_birth", "sen_provision", "primary_need", "pathway"]
-    numbers = draw(st.lists(st.integers(0, 999_999), min_size=1, max_size=8, unique=True))
-    rows = [[upn(n), f"Given{n}", f"Family{n}", "15/10/2010", "E", "ASD", "2"] for n in numbers]
+
+
+def fuzzed_file(draw, rows: list[list[str]], headings: list[str]) -> bytes:
+    """``rows`` with up to three cells replaced by fuzz, as CSV or XLSX."""
     for _ in range(draw(st.integers(0, 3))):
         row, column = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, len(headings) - 1))
         rows[row][column] = draw(cells)
@@ -91,6 +89,15 @@ def realistic(draw):
         # A spreadsheet cannot hold control characters, so none reach a workbook.
         return xlsx_bytes([[ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row] for row in rows], headings)
     return csv_bytes(rows, headings)
+
+
+@st.composite
+def realistic(draw):
+    """A proper file of young people with a few cells (or none) replaced by fuzz, as CSV or XLSX."""
+    headings = ["upn", "given_name", "family_name", "date_of_birth", "sen_provision", "primary_need", "pathway"]
+    numbers = draw(st.lists(st.integers(0, 999_999), min_size=1, max_size=8, unique=True))
+    rows = [[upn(n), f"Given{n}", f"Family{n}", "15/10/2010", "E", "ASD", "2"] for n in numbers]
+    return fuzzed_file(draw, rows, headings)
 
 
 ON_THE_ROLL = range(1, 4)  # the young people the roll fixture adds, by upn(n)
@@ -102,12 +109,7 @@ def realistic_destinations(draw):
     headings = ["upn", "activity_code", "started_on", "ended_on", draw(st.sampled_from(["provider_name", "Provider", "provider_id"])), "hours_per_week", "level", "verified"]
     people = draw(st.lists(st.sampled_from([*ON_THE_ROLL, 999_999]), min_size=1, max_size=6))
     rows = [[upn(n), draw(st.sampled_from(["230", "310", "619", "S10"])), "01/09/2025", "", "Northshire College", "16", "2", "yes"] for n in people]
-    for _ in range(draw(st.integers(0, 3))):
-        row, column = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, len(headings) - 1))
-        rows[row][column] = draw(cells)
-    if draw(st.booleans()):
-        return xlsx_bytes([[ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row] for row in rows], headings)
-    return csv_bytes(rows, headings)
+    return fuzzed_file(draw, rows, headings)
 
 
 any_file = st.one_of(
