@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Mapping
 
 from sqlalchemy import Select, and_, false, func, or_, select
@@ -60,6 +60,75 @@ def detail_change_rows(
             "changed_by_id": by_id,
         }
         for name, value in after.items()
+    ]
+
+
+DETAIL_LABELS = {
+    "upn": "UPN",
+    "council_person_id": "Council person id",
+    "given_name": "Given name",
+    "family_name": "Family name",
+    "date_of_birth": "Date of birth",
+    "sen_provision": "SEN provision",
+    "primary_need": "Primary need",
+    "school_id": "School",
+}
+
+
+@dataclass(frozen=True)
+class DetailChangeLine:
+    """One change to a young person's details as the record page shows it."""
+
+    changed_at: datetime
+    field: str
+    before: str
+    after: str
+    source: str
+    by: str
+
+
+def detail_history(session: Session, person: YoungPerson) -> list[DetailChangeLine]:
+    """Changes to the young person's details (from imports and managers' edits), newest first,
+    in words: dates written out, codes with their names, schools by name."""
+    from destinations.people.reference import PRIMARY_NEEDS, SEN_PROVISION
+    from destinations.providers.models import Provider
+
+    changes = session.scalars(
+        select(DetailChange)
+        .where(DetailChange.young_person_id == person.id)
+        .options(joinedload(DetailChange.changed_by))
+        .order_by(DetailChange.changed_at.desc(), DetailChange.id.desc())
+    ).all()
+    school_ids = {int(value) for change in changes if change.field == "school_id" for value in (change.old_value, change.new_value) if value and value.isdigit()}
+    schools = {row.id: row.name for row in session.execute(select(Provider.id, Provider.name).where(Provider.id.in_(school_ids)))}
+
+    def shown(field: str, value: str | None) -> str:
+        if value in (None, ""):
+            return "blank"
+        if field == "date_of_birth":
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                return value
+            return f"{day.day} {day.strftime('%B')} {day.year}"
+        if field == "sen_provision":
+            return SEN_PROVISION.get(value, value)
+        if field == "primary_need":
+            return f"{value} – {PRIMARY_NEEDS[value]}" if value in PRIMARY_NEEDS else value
+        if field == "school_id":
+            return schools.get(int(value), "a school no longer listed") if value.isdigit() else value
+        return value
+
+    return [
+        DetailChangeLine(
+            changed_at=change.changed_at,
+            field=DETAIL_LABELS.get(change.field, change.field),
+            before=shown(change.field, change.old_value),
+            after=shown(change.field, change.new_value),
+            source="Import from a file" if change.source == "import" else "Changed on the record",
+            by=change.changed_by.name if change.changed_by else "System",
+        )
+        for change in changes
     ]
 
 

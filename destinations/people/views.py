@@ -166,7 +166,8 @@ def record(person_id: int):
     facts = services.roll_facts(person, today, settings(), review_services.last_review_dates(db.session, [person.id]).get(person.id))
     audit("view", "young_person", person.id)
     db.session.commit()
-    return render_template("people/record.html", person=person, facts=facts, today=today, page_title=person.full_name, **reviews, **activity_section_context(db.session, person, today), **long_term_context(db.session, person, today, settings().age_of_transition))
+    detail_history = services.detail_history(db.session, person)
+    return render_template("people/record.html", person=person, facts=facts, today=today, page_title=person.full_name, detail_history=detail_history, **reviews, **activity_section_context(db.session, person, today), **long_term_context(db.session, person, today, settings().age_of_transition))
 
 
 @blueprint.route("/<int:person_id>/edit", methods=["GET", "POST"])

@@ -128,6 +128,24 @@ def test_a_managers_change_of_details_is_kept_as_history_like_an_imports(client,
     ]
 
 
+def test_the_record_shows_changes_to_details_in_words_newest_first(client, session):
+    manager = make_user(session, "manager", name="Morgan Manager")
+    school = make_provider(session, name="Northshire Academy")
+    person = make_person(session, by=manager, family_name="Before", date_of_birth=date(2010, 10, 15))
+    sign_in(client, manager)
+    html = client.get(f"/young-people/{person.id}").get_data(as_text=True)
+    assert "Changes to details" not in html
+    post_form(client, f"/young-people/{person.id}/edit", details_form(person, date_of_birth=date(2010, 10, 16)))
+    session.refresh(person)
+    post_form(client, f"/young-people/{person.id}/edit", details_form(person, family_name="After", school_id=str(school.id)))
+    html = client.get(f"/young-people/{person.id}").get_data(as_text=True)
+    section = html[html.index("Changes to details"):]
+    assert "15 October 2010" in section and "16 October 2010" in section
+    assert "Northshire Academy" in section and "Changed on the record" in section and "Morgan Manager" in section
+    # Newest first: the name and school changed after the date of birth.
+    assert section.index("Family name") < section.index("Date of birth")
+
+
 def test_saving_details_without_a_change_adds_no_history(client, session):
     manager = make_user(session, "manager")
     person = make_person(session, by=manager)
