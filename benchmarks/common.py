@@ -164,6 +164,7 @@ def load_council(url: str, people: int, *, reuse: bool, batch: int | None = None
 
     from destinations.database import make_engine, new_session
     from destinations.demo.generator import load_demo
+    from destinations.migrate import upgrade
     from destinations.people.models import YoungPerson
     from tests.conftest import reset_database
 
@@ -173,6 +174,8 @@ def load_council(url: str, people: int, *, reuse: bool, batch: int | None = None
             with new_session(engine) as session:
                 existing = session.scalar(select(func.count()).select_from(YoungPerson)) or 0
             if existing >= people:
+                # A database kept from an earlier run is brought up to the current schema first.
+                upgrade(engine)
                 print(f"  reusing the {existing:,} young people already loaded", flush=True)
                 return existing, 0.0
         reset_database(url)
