@@ -276,6 +276,11 @@ def long_term_report(session: Session, cohort: Cohort, today: date, settings: Re
     }
 
 
+def one_year_checks_all_due(cohort: Cohort, today: date, age_of_transition: int) -> bool:
+    """True once everyone in a transition cohort has passed their one-year checkpoint."""
+    return checkpoint_date(cohort_birth_range(cohort, age_of_transition)[1], "1y", age_of_transition) <= today
+
+
 def transition_cohorts(session: Session, today: date, age_of_transition: int) -> list[Cohort]:
     """Cohorts reaching the age of transition with anyone in them whose one-year checks have
     begun, newest first."""

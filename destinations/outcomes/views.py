@@ -198,8 +198,12 @@ def cohort_download(format: str):
 def long_term_page():
     on = today()
     settings = report_settings()
-    available = long_term_report.transition_cohorts(db.session, on, settings.roll.age_of_transition)
-    choice = choose(available, None)
+    age = settings.roll.age_of_transition
+    available = long_term_report.transition_cohorts(db.session, on, age)
+    # The newest cohort everyone in which has had their one-year checkpoint, so the page opens
+    # on figures rather than on "not reached yet"; the newest of all when none has.
+    default = next((cohort for cohort in available if long_term_report.one_year_checks_all_due(cohort, on, age)), None)
+    choice = choose(available, default)
     if choice.cohort is not None and choice.error is None and choice.cohort.kind != "transition":
         choice.error = f"Long-term outcomes are reported for young people reaching the age of transition: choose transition-{choice.cohort.year}, not {choice.cohort.key}."
     body = None

@@ -316,6 +316,19 @@ def test_a_manager_sees_the_long_term_report_and_downloads_it_audited(client, se
     assert [(e.action, e.detail["kind"], e.detail["format"]) for e in events] == [("view", "long_term_outcomes", "html"), ("export", "long_term_outcomes", "csv")]
 
 
+def test_the_page_opens_on_the_newest_cohort_whose_one_year_checks_have_all_come(client, session, world):
+    # Someone reaching 18 in 2024/25 has had their one-year checkpoint by 1 March 2026, but that
+    # cohort's youngest (born by 31 August 2007) have not: the page still opens on 2023/24.
+    make_person(session, by=world.manager, date_of_birth=date(2006, 9, 20))
+    assert long_term_report.one_year_checks_all_due(Cohort("transition", 2024), TODAY, 18)
+    assert not long_term_report.one_year_checks_all_due(Cohort("transition", 2025), TODAY, 18)
+    assert long_term_report.one_year_checks_all_due(Cohort("transition", 2025), date(2026, 8, 31), 18)
+    sign_in(client, world.manager)
+    html = client.get("/reports/long-term-outcomes").get_data(as_text=True)
+    assert '<option value="transition-2025">' in html
+    assert '<option value="transition-2024" selected>' in html
+
+
 def test_the_long_term_api_answers_managers_with_the_report(client, session, world):
     from tests.api.conftest import bearer
 
