@@ -25,7 +25,7 @@ import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from sqlalchemy.engine import Engine, make_url
@@ -266,3 +266,27 @@ def signed_in_contexts(browser, live_server: LiveServer, users: dict, *, visitor
     finally:
         for context in contexts.values():
             context.close()
+
+
+@contextmanager
+def page_opener(browsers: dict, pages: dict, state, *, expect_error: Callable[[str], bool] = lambda name: False):
+    """``open_as(name, viewport=None)``: open page ``name`` of ``pages`` (name -> (role, path of
+    ``state``)) in that role's signed-in context, checking it answered 200 (or 422 where
+    ``expect_error(name)``); every page opened is closed afterwards."""
+    opened = []
+
+    def open_as(name: str, viewport: dict | None = None):
+        role, path = pages[name]
+        page = browsers[role].new_page()
+        opened.append(page)
+        if viewport:
+            page.set_viewport_size(viewport)
+        response = page.goto(path(state))
+        assert response.status == (422 if expect_error(name) else 200), response.status
+        return page
+
+    try:
+        yield open_as
+    finally:
+        for page in opened:
+            page.close()

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from destinations.outcomes import long_term
-from tests.browser.conftest import NARROW, SCREENSHOTS, assert_accessible, needs_axe, signed_in_contexts
+from tests.browser.conftest import NARROW, SCREENSHOTS, assert_accessible, needs_axe, page_opener, signed_in_contexts
 from tests.outcomes.cohort import build_cohort
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -55,21 +55,8 @@ PAGES = {
 
 @pytest.fixture
 def open_as(browsers, seeded):
-    pages = []
-
-    def open_as(name: str, viewport: dict | None = None):
-        role, path = PAGES[name]
-        page = browsers[role].new_page()
-        pages.append(page)
-        if viewport:
-            page.set_viewport_size(viewport)
-        response = page.goto(path(seeded))
-        assert response.status == (422 if name.endswith("error") else 200), response.status
-        return page
-
-    yield open_as
-    for page in pages:
-        page.close()
+    with page_opener(browsers, PAGES, seeded, expect_error=lambda name: name.endswith("error")) as open_as:
+        yield open_as
 
 
 @needs_axe

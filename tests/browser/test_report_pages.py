@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from destinations.reports import services
-from tests.browser.conftest import NARROW, SCREENSHOTS, assert_accessible, needs_axe, signed_in_contexts
+from tests.browser.conftest import NARROW, SCREENSHOTS, assert_accessible, needs_axe, page_opener, signed_in_contexts
 from tests.factories import make_user
 from tests.reports.test_demand import TODAY, build_world
 
@@ -52,21 +52,8 @@ PAGES = {
 
 @pytest.fixture
 def open_as(browsers, reports):
-    pages = []
-
-    def open_as(name: str, viewport: dict | None = None):
-        role, path = PAGES[name]
-        page = browsers[role].new_page()
-        pages.append(page)
-        if viewport:
-            page.set_viewport_size(viewport)
-        response = page.goto(path(reports))
-        assert response.status == 200, response.status
-        return page
-
-    yield open_as
-    for page in pages:
-        page.close()
+    with page_opener(browsers, PAGES, reports) as open_as:
+        yield open_as
 
 
 @needs_axe
