@@ -262,9 +262,13 @@ def end(person_id: int, activity_id: int):
             db.session.commit()
             flash("Activity ended.", "success")
             return redirect(record_url(person.id))
-    heading = "End activity"
+    return _record_form("activities/end.html", "End activity", form, person, record)
+
+
+def _record_form(template: str, heading: str, form, person, record):
+    """A page about one activity record (ending or deleting it), titled "Error: ..." while its form has errors."""
     return render_template(
-        "activities/end.html", form=form, person=person, record=record, heading=heading, page_title=("Error: " if form.errors else "") + heading,
+        template, form=form, person=person, record=record, heading=heading, page_title=("Error: " if form.errors else "") + heading,
         code=codes.activity_code(record.activity_code),
     )
 
@@ -312,11 +316,7 @@ def delete(person_id: int, activity_id: int):
         db.session.commit()
         flash("Activity deleted.", "success")
         return redirect(record_url(person.id))
-    heading = "Delete this activity?"
-    return render_template(
-        "activities/delete.html", form=form, person=person, record=record, heading=heading, page_title=("Error: " if form.errors else "") + heading,
-        code=codes.activity_code(record.activity_code),
-    )
+    return _record_form("activities/delete.html", "Delete this activity?", form, person, record)
 
 
 # --- worklist -------------------------------------------------------------------------------
