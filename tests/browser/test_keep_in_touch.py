@@ -56,8 +56,9 @@ def check_page(page, heading: str, narrow: bool) -> None:
         assert width <= NARROW["width"], f"{page.url} is {width} px wide in a {NARROW['width']} px window"
 
 
-def submit(page, button: str) -> None:
-    tab_to(page, button)
+def follow(page, name: str) -> None:
+    """Tab to the link or button named ``name`` and press Enter, waiting for the page it leads to."""
+    tab_to(page, name)
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
@@ -101,7 +102,7 @@ def walk(page, live_server, person, narrow: bool) -> None:
     page.keyboard.type("1")
     page.keyboard.press("Tab")
     page.keyboard.type("2008")
-    submit(page, "Continue")
+    follow(page, "Continue")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     expect(page.locator(".govuk-error-summary")).to_contain_text("You have 4 tries left")
     check_page(page, "Check it is you", narrow)
@@ -109,16 +110,14 @@ def walk(page, live_server, person, narrow: bool) -> None:
         tab_to(page, field)
         page.keyboard.press("Control+A")
         page.keyboard.type(str(value))
-    submit(page, "Continue")
+    follow(page, "Continue")
     assert page.url.endswith("/keep-in-touch/menu") and raw not in page.url
     check_page(page, f"Hello {person.given_name}", narrow)
 
     # What are you doing now? Nothing chosen is an error; then a paid job and its hours.
-    tab_to(page, "Tell us what you are doing now")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow(page, "Tell us what you are doing now")
     check_page(page, "What are you doing now?", narrow)
-    submit(page, "Continue")
+    follow(page, "Continue")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     check_page(page, "What are you doing now?", narrow)
     tab_to(page, "Select what you are doing now")  # the error summary's link
@@ -126,7 +125,7 @@ def walk(page, live_server, person, narrow: bool) -> None:
     for _ in range(5):
         page.keyboard.press("ArrowDown")
     expect(page.get_by_label("A paid job")).to_be_checked()
-    submit(page, "Continue")
+    follow(page, "Continue")
     check_page(page, "About how many hours a week?", narrow)
     tab_to(page, "About how many hours a week?")
     page.keyboard.type("20")
@@ -136,81 +135,65 @@ def walk(page, live_server, person, narrow: bool) -> None:
     expect(page.locator(".govuk-summary-list")).to_contain_text("A paid job")
 
     # Do you want someone to contact you? Three questions, one per page.
-    tab_to(page, "Do something else")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to(page, "Ask someone to contact you")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow(page, "Do something else")
+    follow(page, "Ask someone to contact you")
     check_page(page, "What do you want to talk about?", narrow)
     tab_to(page, "Work or an apprenticeship")
     page.keyboard.press("Space")
-    submit(page, "Continue")
+    follow(page, "Continue")
     check_page(page, "How would you like us to contact you?", narrow)
     tab_to(page, "A phone call")
     page.keyboard.press("Space")
-    submit(page, "Continue")
+    follow(page, "Continue")
     check_page(page, "When is a good time?", narrow)
     tab_to(page, "In the morning")
     page.keyboard.press("ArrowDown")
-    submit(page, "Send")
+    follow(page, "Send")
     check_page(page, "Thank you", narrow)
     expect(page.get_by_text("Your keyworker will contact you")).to_be_visible()
 
     # Update my contact details: both given, so which to use is its own question.
-    tab_to(page, "Do something else")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to(page, "Update my contact details")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow(page, "Do something else")
+    follow(page, "Update my contact details")
     check_page(page, "Update my contact details", narrow)
     tab_to(page, "Mobile number")
     page.keyboard.type("07700 900 123")
     tab_to(page, "Email address")
     page.keyboard.type("not an email")
-    submit(page, "Continue")
+    follow(page, "Continue")
     expect(page.locator(".govuk-error-summary")).to_be_focused()
     check_page(page, "Update my contact details", narrow)
     tab_to(page, "Email address")
     page.keyboard.press("Control+A")
     page.keyboard.type("alex.new@example.com")
-    submit(page, "Continue")
+    follow(page, "Continue")
     check_page(page, "How should we send you messages?", narrow)
     tab_to(page, "By text message")
     page.keyboard.press("Space")
-    submit(page, "Save")
+    follow(page, "Save")
     check_page(page, "Thank you", narrow)
 
     # What would you like to do next?
-    tab_to(page, "Do something else")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to(page, "Tell us what you would like to do next")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow(page, "Do something else")
+    follow(page, "Tell us what you would like to do next")
     check_page(page, "What would you like to do next?", narrow)
     tab_to(page, "Go to college")
     page.keyboard.press("Space")
     tab_to(page, "Tell us more (optional)")
     page.keyboard.type("Animal care")
-    submit(page, "Send")
+    follow(page, "Send")
     check_page(page, "Thank you", narrow)
 
     # Stop messages, then finish.
-    tab_to(page, "Do something else")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to(page, "Stop messages")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow(page, "Do something else")
+    follow(page, "Stop messages")
     check_page(page, "Do you want to stop getting messages from us?", narrow)
     tab_to(page, "Yes, stop messages")
     page.keyboard.press("Space")
-    submit(page, "Continue")
+    follow(page, "Continue")
     check_page(page, "Thank you", narrow)
     expect(page.get_by_text("We will not send you any more messages")).to_be_visible()
-    submit(page, "Finish")
+    follow(page, "Finish")
     check_page(page, "You have finished", narrow)
 
     # After finishing, the pages need a new link; the used link does not work again.
@@ -218,16 +201,14 @@ def walk(page, live_server, person, narrow: bool) -> None:
     check_page(page, "Your session has ended", narrow)
     page.goto(f"/keep-in-touch/{raw}")
     check_page(page, "This link does not work", narrow)
-    tab_to(page, "Get a new link")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    follow(page, "Get a new link")
     check_page(page, "Get a new link", narrow)
     tab_to(page, "Your mobile number or email address")
     page.keyboard.type("alex.new@example.com")
     for field, value in (("Day", DOB.day), ("Month", DOB.month), ("Year", DOB.year)):
         tab_to(page, field)
         page.keyboard.type(str(value))
-    submit(page, "Send me a new link")
+    follow(page, "Send me a new link")
     check_page(page, "Check your messages", narrow)
 
 
