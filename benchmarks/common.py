@@ -157,10 +157,11 @@ def load_council(url: str, people: int, *, reuse: bool, batch: int | None = None
     one that already holds at least that many. Returns (young people there, seconds loading;
     0 when reused). ``batch`` loads in commits of that many, printing progress.
 
-    On PostgreSQL it then runs VACUUM ANALYZE, as autovacuum would soon after a bulk load:
-    planner statistics, and the visibility map that lets index-only scans skip the table.
+    On PostgreSQL it then runs VACUUM ANALYZE, as autovacuum would soon after a bulk load or
+    a migration: planner statistics, and the visibility map that lets index-only scans skip the
+    table.
     """
-    from sqlalchemy import func, inspect, select, text
+    from sqlalchemy import func, inspect, select
 
     from destinations.database import make_engine, new_session
     from destinations.demo.generator import load_demo
@@ -176,6 +177,7 @@ def load_council(url: str, people: int, *, reuse: bool, batch: int | None = None
             if existing >= people:
                 # A database kept from an earlier run is brought up to the current schema first.
                 upgrade(engine)
+                _vacuum_analyze(engine)
                 print(f"  reusing the {existing:,} young people already loaded", flush=True)
                 return existing, 0.0
         reset_database(url)
@@ -191,9 +193,15 @@ def load_council(url: str, people: int, *, reuse: bool, batch: int | None = None
             if people > size:
                 print(f"  loaded {loaded:,} of {people:,} young people ({time.perf_counter() - started:.0f} s)", flush=True)
         seconds = time.perf_counter() - started
-        if engine.dialect.name == "postgresql":
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))
+        _vacuum_analyze(engine)
         return people, seconds
     finally:
         engine.dispose()
+
+
+def _vacuum_analyze(engine) -> None:
+    from sqlalchemy import text
+
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))

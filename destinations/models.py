@@ -17,6 +17,7 @@ from destinations.providers.models import Provider  # noqa: F401
 from destinations.reports.models import PublishedReport  # noqa: F401
 from destinations.reviews.models import (  # noqa: F401
     Action,
+    CurrentIntention,
     NextStep,
     NextStepProvider,
     NextStepSupportNeed,

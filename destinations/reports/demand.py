@@ -2,15 +2,19 @@
 
 Everything is counted by the database in one statement, whatever the size of the roll:
 
-- ``current_steps`` (a materialised CTE) holds each next step starting in the target year from
-  the latest complete review (by date held, then the later-logged review) of every young person
-  who has not left the roll on the report date (how each database finds it: ``current_steps``).
-- ``scoped`` pairs those steps with the report they belong to: slice 0 is the area-wide report,
-  slice P the young people who named provider P for a step in that year (publishing asks for
-  every slice at once).
+- ``counted_intentions`` (a materialised CTE) holds one row per young person who has not left
+  the roll on the report date and intends to start something in the target year: their
+  ``CurrentIntention`` row, which the review services keep from the steps of their latest
+  complete review (by date held, then the later-logged review), joined to what the report
+  needs to know of them.
 - A UNION ALL of a few GROUP BYs gives every table's cells: one over each young person's first
   step by route, level, sector subject area, pathway, primary need and age of review (the
-  additive tables are its roll-ups), one per multi-select breakdown, and two for coverage.
+  additive tables are its roll-ups), one per multi-select breakdown, and two for coverage. The
+  multi-select breakdowns group by each person's whole set of codes, and the roll-up counts a
+  combination once under each of its codes.
+- Provider slices (slice P: the young people who named provider P for a step in that year)
+  come from the same GROUP BYs with the set of providers named as one more key; publishing
+  files each combination under the area-wide report and every provider in its set.
   What comes back is a row per combination of values, never a row per young person.
 
 How people are counted when they intend more than one step in the year:
@@ -37,12 +41,11 @@ from typing import Any
 
 from sqlalchemy import (
     String,
+    Text,
     and_,
     case,
     cast,
-    distinct,
     func,
-    join,
     literal,
     null,
     or_,
@@ -60,7 +63,8 @@ from destinations.people.services import RollSettings, earliest_birth, status_co
 from destinations.providers.models import Provider
 from destinations.reports.disclosure import DisclosureSettings, Table, protect_report, share_total
 from destinations.reviews import reference
-from destinations.reviews.models import NextStep, NextStepProvider, NextStepSupportNeed, ReferenceItem, Review
+from destinations.reviews.current import SET_SEPARATOR
+from destinations.reviews.models import CurrentIntention, ReferenceItem
 
 AREA = 0  # the slice key of the area-wide report; provider slices use the provider's id
 ALL_PROVIDERS = "all"
@@ -90,60 +94,49 @@ def not_left_condition(today: date, settings: RollSettings):
     return or_(*(status_condition(status, today, settings) for status in ("upcoming", "active", "extended")))
 
 
-def current_steps(year: int, today: date, settings: RollSettings, *, materialized: bool = True):
-    """Next steps starting in ``year`` from each not-left young person's latest complete review.
+def counted_intentions(year: int, today: date, settings: RollSettings, *, provider: int | None = None, materialized: bool = True):
+    """Each not-left young person's intention for ``year`` (one ``CurrentIntention`` row each),
+    with what the report needs to know of the person; only those naming ``provider`` if given.
 
-    The review services mark those steps, with the date their review was held, as reviews change
-    (``reviews.current``), so this reads the year's current steps from their covering partial
-    index, already in each young person's step order, and joins the young people: the work grows
-    with the year's intentions, not with the number of reviews ever held.
+    The review services keep those rows with the current mark (``reviews.current``), so this
+    reads the year's rows by primary key and joins the young people: the work grows with the
+    number of young people intending to start that year, not with the reviews ever held, their
+    steps, or the support needs and providers each step names.
     """
-    person_id = NextStep.current_person_id
-    step_rank = func.row_number().over(partition_by=person_id, order_by=(NextStep.position, NextStep.id))
-    steps = (
+    intention = CurrentIntention
+    query = (
         select(
-            NextStep.id.label("step_id"),
-            NextStep.review_id.label("review_id"),
-            person_id.label("person_id"),
-            NextStep.current_held_on.label("held_on"),
-            NextStep.route,
-            NextStep.level,
-            NextStep.sector_subject_area,
-            NextStep.attendance,
+            intention.young_person_id.label("person_id"),
+            intention.held_on,
+            intention.route,
+            intention.level,
+            intention.sector_subject_area,
+            intention.support_needs,
+            intention.provider_ids,
+            intention.attendance,
             YoungPerson.pathway,
             YoungPerson.primary_need,
             YoungPerson.date_of_birth,
-            step_rank.label("step_rank"),
-            literal(AREA).label("slice"),
         )
-        .select_from(NextStep)
-        .join(YoungPerson, YoungPerson.id == person_id)
-        .where(NextStep.start_year == year, person_id.is_not(None), not_left_condition(today, settings))
+        .join(YoungPerson, YoungPerson.id == intention.young_person_id)
+        .where(intention.start_year == year, not_left_condition(today, settings))
     )
-    cte = steps.cte("current_steps")
+    if provider is not None:
+        query = query.where(names_provider(intention.provider_ids, provider))
+    cte = query.cte("counted")
     return cte.prefix_with("MATERIALIZED") if materialized else cte
 
 
-def _scoped(steps, year: int, *, area: bool, providers: int | str | None):
-    """``steps`` with a ``slice`` column: AREA for the area-wide report, a provider id for its slice.
+def names_provider(provider_ids, provider: int):
+    """True where the set of provider ids includes ``provider``."""
+    return (literal(SET_SEPARATOR) + provider_ids + literal(SET_SEPARATOR)).like(f"%{SET_SEPARATOR}{int(provider)}{SET_SEPARATOR}%")
 
-    A young person is in a provider's slice when any of their steps in the year names it, so
-    all their steps go into that slice; the join goes through the review id, on indexes.
-    """
-    if providers is None:
-        return steps  # already the area-wide report's rows
-    columns = [column for column in steps.c if column.name != "slice"]
-    named_step = NextStep.__table__.alias("named_step")
-    named = (
-        select(*columns, NextStepProvider.provider_id.label("slice"))
-        .join(named_step, and_(named_step.c.review_id == steps.c.review_id, named_step.c.start_year == year))
-        .join(NextStepProvider, NextStepProvider.next_step_id == named_step.c.id)
-        .distinct()
-    )
-    if providers != ALL_PROVIDERS:
-        named = named.where(NextStepProvider.provider_id == providers)
-    scoped = union_all(select(*steps.c), named) if area else named
-    return scoped.cte("scoped").prefix_with("MATERIALIZED")
+
+def codes_in(code_set: str | None) -> list[str | None]:
+    """The codes of a CurrentIntention set; the empty code (a step with none recorded) as None."""
+    if code_set is None:
+        return []
+    return [code or None for code in code_set.split(SET_SEPARATOR)]
 
 
 def _key(value) -> Any:
@@ -152,44 +145,36 @@ def _key(value) -> Any:
 
 KEYS = 6  # key columns in every branch of the union (unused ones are null)
 FIRST_STEP = "first_step"  # the branch the additive tables are rolled up from
+SETS = ("support_need", "provider", "attendance")  # branches whose key is a set of codes, one row per combination
 
 
-def _branch(source, table: str, keys: Iterable = (), *, first_only: bool = False, people: bool = False, join=None):
-    """One branch of the union: (slice, table, key1 ... key6, count), grouped by slice and keys."""
+def _branch(source, table: str, keys: Iterable = (), *, sliced: bool = False):
+    """One branch of the union: (slices, table, key1 ... key6, count), grouped by the keys and,
+    when ``sliced``, by the set of providers named (each slice it names counts the row)."""
     keys = list(keys)
-    count = func.count(distinct(source.c.person_id)) if people else func.count()
     columns = [_key(key).label(f"key{n}") for n, key in enumerate(keys, 1)]
     columns += [null().cast(String(40)).label(f"key{n}") for n in range(len(keys) + 1, KEYS + 1)]
-    query = select(source.c.slice, literal(table, String(40)).label("table_name"), *columns, count.label("n")).select_from(source)
-    if join is not None:
-        query = query.join(*join)
-    if first_only:
-        query = query.where(source.c.step_rank == 1)
-    return query.group_by(source.c.slice, *keys)
+    slices = source.c.provider_ids if sliced else null().cast(Text)
+    query = select(slices.label("slices"), literal(table, String(40)).label("table_name"), *columns, func.count().label("n"))
+    return query.select_from(source).group_by(*keys, *([source.c.provider_ids] if sliced else []))
 
 
 def main_branch(source):
     """Route by level (each young person's first step in the year): the report's main GROUP BY."""
-    return _branch(source, "route_level", (source.c.route, source.c.level), first_only=True)
+    return _branch(source, "route_level", (source.c.route, source.c.level))
 
 
-def _branches(source, today: date) -> list:
-    """Every breakdown of the population: one GROUP BY over everything counted once per young
-    person (the additive tables are its roll-ups), and one per multi-select breakdown."""
+def _branches(source, today: date, *, sliced: bool) -> list:
+    """Every breakdown of the population: one GROUP BY over what describes each young person
+    once (the additive tables are its roll-ups), and one per multi-select breakdown."""
     older = case((source.c.held_on < roll.add_months(today, -FRESHNESS_MONTHS), "older"), else_="recent")
     person_keys = (source.c.route, source.c.level, source.c.sector_subject_area, source.c.pathway, source.c.primary_need, older)
     return [
-        _branch(source, FIRST_STEP, person_keys, first_only=True),
-        _branch(
-            source, "support_need", (NextStepSupportNeed.code,), people=True,
-            join=(NextStepSupportNeed, NextStepSupportNeed.next_step_id == source.c.step_id),
-        ),
-        _branch(
-            source, "provider", (NextStepProvider.provider_id,), people=True,
-            join=(NextStepProvider, NextStepProvider.next_step_id == source.c.step_id),
-        ),
-        _branch(source, "attendance", (source.c.attendance,), people=True),
-    ]  # fmt: skip
+        _branch(source, FIRST_STEP, person_keys, sliced=sliced),
+        _branch(source, "support_need", (source.c.support_needs,), sliced=sliced),
+        _branch(source, "provider", (source.c.provider_ids,), sliced=sliced),
+        _branch(source, "attendance", (source.c.attendance,), sliced=sliced),
+    ]
 
 
 COVERAGE_POINTS = ("end_of_year11", "end_of_year13", "age_of_transition")
@@ -212,7 +197,7 @@ def coverage_ranges(year: int, settings: RollSettings) -> dict[str, tuple[date, 
     return {key: (earliest_birth(points[key], start), earliest_birth(points[key], end)) for key in COVERAGE_POINTS}
 
 
-def _coverage_branches(steps, year: int, today: date, settings: RollSettings) -> list:
+def _coverage_branches(counted, year: int, today: date, settings: RollSettings) -> list:
     """Everyone not left who reaches a point, and those with an intention, grouped by which
     points they reach (the ranges overlap: at 18 the age of transition falls in Year 13)."""
     ranges = coverage_ranges(year, settings)
@@ -224,7 +209,7 @@ def _coverage_branches(steps, year: int, today: date, settings: RollSettings) ->
         reaches_one = or_(*(and_(date_of_birth >= low, date_of_birth < high) for low, high in ranges.values()))
         keys = [flag.label(f"key{n}") for n, flag in enumerate(flags, 1)]
         keys += [null().cast(String(40)).label(f"key{n}") for n in range(len(flags) + 1, KEYS + 1)]
-        head = [literal(AREA).label("slice"), literal(table, String(40)).label("table_name")]
+        head = [null().cast(Text).label("slices"), literal(table, String(40)).label("table_name")]
         return (
             select(*head, *keys, func.count().label("n"))
             .select_from(source)
@@ -234,7 +219,7 @@ def _coverage_branches(steps, year: int, today: date, settings: RollSettings) ->
 
     return [
         grouped("reaching", YoungPerson, YoungPerson.date_of_birth, not_left_condition(today, settings)),
-        grouped("recorded", steps, steps.c.date_of_birth, steps.c.step_rank == 1),
+        grouped("recorded", counted, counted.c.date_of_birth),
     ]
 
 
@@ -260,17 +245,17 @@ def _roll_up(counts: Counts, slice_key: int, table: str, keys: tuple, n: int) ->
             if flag == "1":
                 _add(tables, "coverage", (point, table), n)
         _add(tables, "coverage", (ANY_POINT, table), n)
-    else:
-        _add(tables, table, (keys[0], None), n)
+    else:  # one of SETS: the row counts once under every code of its set
+        for code in codes_in(keys[0]):
+            _add(tables, table, (code, None), n)
 
 
 def tune_for_reports(session: Session) -> None:
     """PostgreSQL settings for this transaction. No JIT: compiling the statement costs more
     than running it. An index read priced for SSDs (1.1, not the default 4, which assumes
-    spinning disks): otherwise the planner reads the whole support needs and providers tables
-    to join the few thousand current steps, instead of looking each step up by its key. Room
-    to sort and hash in memory (64 MB, for this transaction only): at national scale the year's
-    current steps are a few hundred thousand rows, which the default 4 MB spills to disk."""
+    spinning disks). Room to sort and hash in memory (64 MB, for this transaction only): at
+    national scale a year's intentions are a few hundred thousand rows, which the default 4 MB
+    spills to disk."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off; SET LOCAL random_page_cost = 1.1; SET LOCAL work_mem = '64MB'"))
 
@@ -287,27 +272,36 @@ def demand_counts(
     """slice -> table -> (key1, key2) -> count, from one statement.
 
     ``area`` asks for the area-wide report (slice AREA); ``providers`` for one provider's slice
-    (an id) or every named provider's (ALL_PROVIDERS). The database groups the young people;
-    what comes back is one row per combination of keys, never a row per person.
+    (an id) or every named provider's (ALL_PROVIDERS). A young person is in a provider's slice
+    when any of their steps in the year names it. The database groups the young people by what
+    is counted and by the set of providers they named; what comes back is one row per
+    combination, never a row per person, and each row is filed under every slice it belongs to.
     """
-    steps = current_steps(year, today, settings)
-    source = _scoped(steps, year, area=area, providers=providers)
-    branches = _branches(source, today)
+    only = providers if isinstance(providers, int) and not area else None
+    counted = counted_intentions(year, today, settings, provider=only)
+    branches = _branches(counted, today, sliced=providers is not None)
     if area:
-        branches += _coverage_branches(steps, year, today, settings)
+        branches += _coverage_branches(counted, year, today, settings)
     counts: Counts = defaultdict(lambda: defaultdict(dict))
     tune_for_reports(session)
     # A report nobody is counted in is still a report, with its tables of zeros.
     for slice_key in ([AREA] if area else []) + ([providers] if isinstance(providers, int) else []):
         counts[slice_key] = defaultdict(dict)
+
+    def wanted(provider: str | None) -> bool:
+        return provider is not None and (providers == ALL_PROVIDERS or int(provider) == providers)
+
     for row in session.execute(union_all(*branches)):
-        _roll_up(counts, int(row[0]), row[1], tuple(row[2 : 2 + KEYS]), int(row[-1]))
+        slices, table, keys, n = row[0], row[1], tuple(row[2 : 2 + KEYS]), int(row[-1])
+        targets = ([AREA] if area else []) + [int(provider) for provider in codes_in(slices) if wanted(provider)]
+        for slice_key in targets:
+            _roll_up(counts, slice_key, table, keys, n)
     return counts
 
 
 def bare_main_query(year: int, today: date, settings: RollSettings):
     """The main GROUP BY alone (route by level, area-wide), for the benchmark's yardstick."""
-    return main_branch(current_steps(year, today, settings, materialized=False))
+    return main_branch(counted_intentions(year, today, settings, materialized=False))
 
 
 # --- from counts to tables -----------------------------------------------------------------------

@@ -162,6 +162,32 @@ class NextStepSupportNeed(Base):
     next_step: Mapped[NextStep] = relationship(back_populates="support_need_links")
 
 
+class CurrentIntention(Base):
+    """What one young person intends for one academic year: one row per young person and start
+    year, from the next steps of their latest complete review (kept with the current mark by
+    ``reviews.current``), so the demand report counts young people from one row each instead of
+    ranking their steps and looking up each step's support needs and providers.
+
+    ``route``, ``level`` and ``sector_subject_area`` are those of the first step in the year.
+    ``support_needs``, ``provider_ids`` and ``attendance`` are the sets named across all the
+    year's steps, written as distinct comma-separated codes (NULL when there are none); a step
+    with no attendance recorded adds an empty code to ``attendance``. The report groups by the
+    whole set, so the database returns one row per combination, and splits it afterwards.
+    """
+
+    __tablename__ = "current_intention"
+
+    start_year: Mapped[int] = mapped_column(primary_key=True)
+    young_person_id: Mapped[int] = mapped_column(ForeignKey("young_person.id", ondelete="CASCADE"), primary_key=True, index=True)
+    held_on: Mapped[date]
+    route: Mapped[str | None] = mapped_column(String(40))
+    level: Mapped[str | None] = mapped_column(String(40))
+    sector_subject_area: Mapped[str | None] = mapped_column(String(40))
+    support_needs: Mapped[str | None] = mapped_column(Text)
+    provider_ids: Mapped[str | None] = mapped_column(Text)
+    attendance: Mapped[str | None] = mapped_column(Text)
+
+
 class Action(Base):
     """An action agreed for a young person, with an owner, a due date and whether it is done."""
 
