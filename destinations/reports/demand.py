@@ -51,6 +51,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import Session
@@ -144,11 +145,40 @@ def _key(value) -> Any:
 
 
 KEYS = 6  # key columns in every branch of the union (unused ones are null)
-FIRST_STEP = "first_step"  # the branch the additive tables are rolled up from
-SETS = ("support_need", "provider", "attendance")  # branches whose key is a set of codes, one row per combination
+FIRST_STEP = "first_step"  # the grouping the additive tables are rolled up from
+SETS = ("support_need", "provider", "attendance")  # groupings whose key is a set of codes, one row per combination
 
 
-def _branch(source, table: str, keys: Iterable = (), *, sliced: bool = False):
+@dataclass(frozen=True)
+class Grouping:
+    """One GROUP BY of the counted intentions: the table it feeds, its keys (labelled columns
+    over the counted rows), and whether it is also grouped by the set of providers named."""
+
+    table: str
+    keys: tuple
+    sliced: bool = False
+
+
+def _groupings(counted, year: int, today: date, settings: RollSettings, *, area: bool, sliced: bool) -> list[Grouping]:
+    """Every breakdown of the counted intentions: one over what describes each young person once
+    (the additive tables are its roll-ups), one per multi-select breakdown and, area-wide, which
+    transition points the young people with an intention reach (for coverage)."""
+    older = case((counted.c.held_on < roll.add_months(today, -FRESHNESS_MONTHS), "older"), else_="recent")
+    person_keys = (
+        counted.c.route, counted.c.level, counted.c.sector_subject_area, counted.c.pathway, counted.c.primary_need, older.label("age"),
+    )  # fmt: skip
+    groupings = [
+        Grouping(FIRST_STEP, person_keys, sliced),
+        Grouping("support_need", (counted.c.support_needs,), sliced),
+        Grouping("attendance", (counted.c.attendance,), sliced),
+        Grouping("provider", (counted.c.provider_ids,), sliced),  # last: see _grouping_sets
+    ]
+    if area:
+        groupings.insert(-1, Grouping("recorded", coverage_flags(counted.c.date_of_birth, year, settings)))
+    return groupings
+
+
+def _branch(source, table: str, keys: Iterable = (), *, sliced: bool = False, where=None):
     """One branch of the union: (slices, table, key1 ... key6, count), grouped by the keys and,
     when ``sliced``, by the set of providers named (each slice it names counts the row)."""
     keys = list(keys)
@@ -156,6 +186,8 @@ def _branch(source, table: str, keys: Iterable = (), *, sliced: bool = False):
     columns += [null().cast(String(40)).label(f"key{n}") for n in range(len(keys) + 1, KEYS + 1)]
     slices = source.c.provider_ids if sliced else null().cast(Text)
     query = select(slices.label("slices"), literal(table, String(40)).label("table_name"), *columns, func.count().label("n"))
+    if where is not None:
+        query = query.where(where)
     return query.select_from(source).group_by(*keys, *([source.c.provider_ids] if sliced else []))
 
 
@@ -164,17 +196,38 @@ def main_branch(source):
     return _branch(source, "route_level", (source.c.route, source.c.level))
 
 
-def _branches(source, today: date, *, sliced: bool) -> list:
-    """Every breakdown of the population: one GROUP BY over what describes each young person
-    once (the additive tables are its roll-ups), and one per multi-select breakdown."""
-    older = case((source.c.held_on < roll.add_months(today, -FRESHNESS_MONTHS), "older"), else_="recent")
-    person_keys = (source.c.route, source.c.level, source.c.sector_subject_area, source.c.pathway, source.c.primary_need, older)
-    return [
-        _branch(source, FIRST_STEP, person_keys, sliced=sliced),
-        _branch(source, "support_need", (source.c.support_needs,), sliced=sliced),
-        _branch(source, "provider", (source.c.provider_ids,), sliced=sliced),
-        _branch(source, "attendance", (source.c.attendance,), sliced=sliced),
-    ]
+def _union_rows(session: Session, counted, groupings: list[Grouping], reaching) -> Iterable:
+    """(slices, table, keys, n) rows from a UNION ALL of one GROUP BY per grouping over the
+    materialised counted intentions."""
+    branches = [_branch(counted, g.table, g.keys, sliced=g.sliced) for g in groupings]
+    branches += [reaching] if reaching is not None else []
+    if not branches:
+        return
+    for row in session.execute(union_all(*branches)):
+        yield row[0], row[1], tuple(row[2 : 2 + KEYS]), int(row[-1])
+
+
+def _grouping_sets(session: Session, counted, groupings: list[Grouping], reaching) -> Iterable:
+    """The same rows as ``_union_rows``, from PostgreSQL's GROUPING SETS: one pass over the
+    counted intentions feeds every grouping, with nothing materialised. Which grouping a row
+    comes from is told by GROUPING() of each grouping's first key; the providers grouping comes
+    last and has no flag of its own (when sliced, every grouping holds its key)."""
+    columns = {column.name: column for g in groupings for column in g.keys}
+    inner = select(*columns.values()).select_from(counted).subquery("counted_keys")
+    sets = [tuple_(*(inner.c[column.name] for column in g.keys), *([inner.c.provider_ids] if g.sliced else [])) for g in groupings]
+    flags = [func.grouping(inner.c[g.keys[0].name]) for g in groupings[:-1]]
+    query = select(*flags, *inner.c, func.count()).group_by(func.grouping_sets(*sets))
+    for row in session.execute(query):
+        grouping = next((g for g, flag in zip(groupings, row) if flag == 0), groupings[-1])
+        values = dict(zip(inner.c.keys(), row[len(flags) : -1]))
+        keys = tuple(_as_key(values[column.name]) for column in grouping.keys)
+        yield (values["provider_ids"] if grouping.sliced else None), grouping.table, keys + (None,) * (KEYS - len(keys)), int(row[-1])
+    yield from _union_rows(session, counted, [], reaching)
+
+
+def _as_key(value) -> str | None:
+    """A key as the union's branches give it back: text, like CAST(... AS VARCHAR)."""
+    return None if value is None else str(value)
 
 
 COVERAGE_POINTS = ("end_of_year11", "end_of_year13", "age_of_transition")
@@ -197,30 +250,22 @@ def coverage_ranges(year: int, settings: RollSettings) -> dict[str, tuple[date, 
     return {key: (earliest_birth(points[key], start), earliest_birth(points[key], end)) for key in COVERAGE_POINTS}
 
 
-def _coverage_branches(counted, year: int, today: date, settings: RollSettings) -> list:
-    """Everyone not left who reaches a point, and those with an intention, grouped by which
-    points they reach (the ranges overlap: at 18 the age of transition falls in Year 13)."""
-    ranges = coverage_ranges(year, settings)
+def coverage_flags(date_of_birth, year: int, settings: RollSettings) -> tuple:
+    """For each transition point, "1" when ``date_of_birth`` reaches it in the year before ``year``, else "0"."""
+    return tuple(
+        case((and_(date_of_birth >= low, date_of_birth < high), "1"), else_="0").label(f"reaches_{key}")
+        for key, (low, high) in coverage_ranges(year, settings).items()
+    )
 
-    def grouped(table: str, source, date_of_birth, *conditions):
-        flags = [
-            case((and_(date_of_birth >= low, date_of_birth < high), "1"), else_="0") for low, high in ranges.values()
-        ]
-        reaches_one = or_(*(and_(date_of_birth >= low, date_of_birth < high) for low, high in ranges.values()))
-        keys = [flag.label(f"key{n}") for n, flag in enumerate(flags, 1)]
-        keys += [null().cast(String(40)).label(f"key{n}") for n in range(len(flags) + 1, KEYS + 1)]
-        head = [null().cast(Text).label("slices"), literal(table, String(40)).label("table_name")]
-        return (
-            select(*head, *keys, func.count().label("n"))
-            .select_from(source)
-            .where(reaches_one, *conditions)
-            .group_by(*flags)
-        )
 
-    return [
-        grouped("reaching", YoungPerson, YoungPerson.date_of_birth, not_left_condition(today, settings)),
-        grouped("recorded", counted, counted.c.date_of_birth),
-    ]
+def _reaching_branch(year: int, today: date, settings: RollSettings):
+    """Everyone not left who reaches a transition point in the year before ``year``, grouped by
+    which points they reach (the ranges overlap: at 18 the age of transition falls in Year 13)."""
+    reaches_one = or_(
+        *(and_(YoungPerson.date_of_birth >= low, YoungPerson.date_of_birth < high) for low, high in coverage_ranges(year, settings).values())
+    )
+    flags = coverage_flags(YoungPerson.date_of_birth, year, settings)
+    return _branch(YoungPerson.__table__, "reaching", flags, where=and_(reaches_one, not_left_condition(today, settings)))
 
 
 Counts = dict[int, dict[str, dict[tuple[str | None, str | None], int]]]
@@ -241,10 +286,9 @@ def _roll_up(counts: Counts, slice_key: int, table: str, keys: tuple, n: int) ->
         _add(tables, "primary_need", (primary_need, None), n)
         _add(tables, "freshness", (age, None), n)
     elif table in ("reaching", "recorded"):
-        for point, flag in zip(COVERAGE_POINTS, keys):
-            if flag == "1":
-                _add(tables, "coverage", (point, table), n)
-        _add(tables, "coverage", (ANY_POINT, table), n)
+        points = [point for point, flag in zip(COVERAGE_POINTS, keys) if flag == "1"]
+        for point in points + ([ANY_POINT] if points else []):  # those reaching no point are not in coverage
+            _add(tables, "coverage", (point, table), n)
     else:  # one of SETS: the row counts once under every code of its set
         for code in codes_in(keys[0]):
             _add(tables, table, (code, None), n)
@@ -278,10 +322,10 @@ def demand_counts(
     combination, never a row per person, and each row is filed under every slice it belongs to.
     """
     only = providers if isinstance(providers, int) and not area else None
-    counted = counted_intentions(year, today, settings, provider=only)
-    branches = _branches(counted, today, sliced=providers is not None)
-    if area:
-        branches += _coverage_branches(counted, year, today, settings)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    counted = counted_intentions(year, today, settings, provider=only, materialized=not postgresql)
+    groupings = _groupings(counted, year, today, settings, area=area, sliced=providers is not None)
+    reaching = _reaching_branch(year, today, settings) if area else None
     counts: Counts = defaultdict(lambda: defaultdict(dict))
     tune_for_reports(session)
     # A report nobody is counted in is still a report, with its tables of zeros.
@@ -291,8 +335,8 @@ def demand_counts(
     def wanted(provider: str | None) -> bool:
         return provider is not None and (providers == ALL_PROVIDERS or int(provider) == providers)
 
-    for row in session.execute(union_all(*branches)):
-        slices, table, keys, n = row[0], row[1], tuple(row[2 : 2 + KEYS]), int(row[-1])
+    rows = (_grouping_sets if postgresql else _union_rows)(session, counted, groupings, reaching)
+    for slices, table, keys, n in rows:
         targets = ([AREA] if area else []) + [int(provider) for provider in codes_in(slices) if wanted(provider)]
         for slice_key in targets:
             _roll_up(counts, slice_key, table, keys, n)
