@@ -24,6 +24,7 @@ from sqlalchemy import String, and_, cast, delete, func, insert, literal_column,
 from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.orm import Session, aliased
 
+from destinations.people.models import YoungPerson
 from destinations.reviews.models import CurrentIntention, NextStep, NextStepProvider, NextStepSupportNeed, Review
 
 SET_SEPARATOR = ","  # between the codes of a CurrentIntention set (reference codes and ids never hold one)
@@ -60,8 +61,15 @@ def latest_complete_reviews(*conditions):
 
 def mark_current_steps(session: Session, person_ids: Iterable[int]) -> None:
     """Move the current mark onto the steps of each young person's latest complete review, and
-    rewrite their current intentions."""
-    person_ids = set(person_ids)
+    rewrite their current intentions.
+
+    The young people's rows are locked first (PostgreSQL; SQLite lets one writer in at a time),
+    so two reviews saved at once for the same young person take turns: the second then sees the
+    first's review when it looks for the latest, instead of both rewriting the same intentions.
+    """
+    person_ids = sorted(set(person_ids))
+    if person_ids:
+        session.execute(select(YoungPerson.id).where(YoungPerson.id.in_(person_ids)).order_by(YoungPerson.id).with_for_update())
     for person_id in person_ids:
         latest = session.execute(
             select(Review.id, Review.held_on)
