@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from destinations.database import Base, utcnow
@@ -91,18 +91,6 @@ class NextStep(Base):
     """An intended next step agreed at a review: what, at what level, from which academic year."""
 
     __tablename__ = "next_step"
-    __table_args__ = (
-        # The current intentions of a year, for the demand report, in the order it ranks each
-        # young person's steps and with every column it reads: the report never touches the
-        # table or sorts, however many old reviews there are.
-        Index(
-            "ix_next_step_current_year",
-            "start_year", "current_person_id", "position", "id", "review_id", "current_held_on",
-            "route", "level", "sector_subject_area", "attendance",
-            postgresql_where=text("current_person_id IS NOT NULL"),
-            sqlite_where=text("current_person_id IS NOT NULL"),
-        ),  # fmt: skip
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"), index=True)
