@@ -2,10 +2,9 @@
 
 Every next step carries ``current_person_id``: the young person's id while the step belongs to
 their latest complete review (by date held, then the later-logged review), NULL otherwise; and
-``current_held_on``, the date that review was held, so reports need not look the review up.
-Reports that ask "what does everyone intend now?" then read the current steps of a year from a
-small partial index instead of finding the latest review of every young person each time, which
-at national scale (millions of reviews) is most of the work.
+``current_held_on``, the date that review was held, so nothing needs to look the review up.
+Finding the latest review of every young person each time someone asks "what does everyone
+intend now?" would, at national scale (millions of reviews), be most of the work.
 
 The mark is kept right by ``mark_current_steps`` after every change that can move it (a review
 completed, corrected, or a new one logged), and rebuilt for everyone by ``mark_all_current_steps``
@@ -13,7 +12,7 @@ completed, corrected, or a new one logged), and rebuilt for everyone by ``mark_a
 
 Both also rewrite the young people's ``CurrentIntention`` rows (``write_intentions``): one row per
 young person and start year summing up their current steps, which is what the demand report
-counts. Reports group by each person's whole set of support needs or providers, so a national
+counts (migration 0011 wrote the first ones with its own copy of the same SQL). Reports group by each person's whole set of support needs or providers, so a national
 year's few hundred thousand intentions come back as a few thousand combinations.
 """
 from __future__ import annotations
