@@ -203,7 +203,7 @@ def _union_rows(session: Session, counted, groupings: list[Grouping], reaching) 
     branches += [reaching] if reaching is not None else []
     if not branches:
         return
-    for row in session.execute(union_all(*branches)):
+    for row in session.connection().execute(union_all(*branches)):  # plain rows, past the ORM
         yield row[0], row[1], tuple(row[2 : 2 + KEYS]), int(row[-1])
 
 
@@ -217,11 +217,12 @@ def _grouping_sets(session: Session, counted, groupings: list[Grouping], reachin
     sets = [tuple_(*(inner.c[column.name] for column in g.keys), *([inner.c.provider_ids] if g.sliced else [])) for g in groupings]
     flags = [func.grouping(inner.c[g.keys[0].name]) for g in groupings[:-1]]
     query = select(*flags, *inner.c, func.count()).group_by(func.grouping_sets(*sets))
-    for row in session.execute(query):
+    names = list(inner.c.keys())
+    at = {name: len(flags) + names.index(name) for name in names}  # where each key sits in a row
+    for row in session.connection().execute(query):  # plain rows, past the ORM
         grouping = next((g for g, flag in zip(groupings, row) if flag == 0), groupings[-1])
-        values = dict(zip(inner.c.keys(), row[len(flags) : -1]))
-        keys = tuple(_as_key(values[column.name]) for column in grouping.keys)
-        yield (values["provider_ids"] if grouping.sliced else None), grouping.table, keys + (None,) * (KEYS - len(keys)), int(row[-1])
+        keys = tuple(_as_key(row[at[column.name]]) for column in grouping.keys)
+        yield (row[at["provider_ids"]] if grouping.sliced else None), grouping.table, keys + (None,) * (KEYS - len(keys)), int(row[-1])
     yield from _union_rows(session, counted, [], reaching)
 
 
