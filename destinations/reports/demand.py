@@ -146,7 +146,6 @@ def _key(value) -> Any:
 
 KEYS = 6  # key columns in every branch of the union (unused ones are null)
 FIRST_STEP = "first_step"  # the grouping the additive tables are rolled up from
-SETS = ("support_need", "provider", "attendance")  # groupings whose key is a set of codes, one row per combination
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ def _roll_up(counts: Counts, slice_key: int, table: str, keys: tuple, n: int) ->
         points = [point for point, flag in zip(COVERAGE_POINTS, keys) if flag == "1"]
         for point in points + ([ANY_POINT] if points else []):  # those reaching no point are not in coverage
             _add(tables, "coverage", (point, table), n)
-    else:  # one of SETS: the row counts once under every code of its set
+    else:  # support needs, providers, attendance: a set of codes, counted once under each
         for code in codes_in(keys[0]):
             _add(tables, table, (code, None), n)
 
