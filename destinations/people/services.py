@@ -237,12 +237,21 @@ def _extension_running_on(today: date):
     )
 
 
+def base_end_not_passed_from(today: date, settings: RollSettings) -> date:
+    """The earliest date of birth whose base roll end (before any extension) has not passed on ``today``."""
+    return earliest_birth(lambda dob: roll.base_roll_end(dob, settings.age_of_transition), today)
+
+
+def still_here_condition(today: date):
+    """Not recorded as having left by ``today``."""
+    return or_(YoungPerson.left_on.is_(None), YoungPerson.left_on > today)
+
+
 def status_condition(status: str, today: date, settings: RollSettings):
-    age = settings.age_of_transition
     starts_by = earliest_birth(roll.roll_start, today + timedelta(days=1))  # born >= this: not started yet
-    ends_by = earliest_birth(lambda dob: roll.base_roll_end(dob, age), today)  # born >= this: base end not passed
+    ends_by = base_end_not_passed_from(today, settings)  # born >= this: base end not passed
     dob = YoungPerson.date_of_birth
-    still_here = or_(YoungPerson.left_on.is_(None), YoungPerson.left_on > today)
+    still_here = still_here_condition(today)
     if status == "upcoming":
         return and_(still_here, dob >= starts_by)
     if status == "active":

@@ -60,7 +60,13 @@ from destinations.database import utcnow
 from destinations.people import roll
 from destinations.people.models import YoungPerson
 from destinations.people.reference import PATHWAYS, PRIMARY_NEEDS
-from destinations.people.services import RollSettings, earliest_birth, status_condition
+from destinations.people.services import (
+    RollSettings,
+    base_end_not_passed_from,
+    earliest_birth,
+    status_condition,
+    still_here_condition,
+)
 from destinations.providers.models import Provider
 from destinations.reports.disclosure import DisclosureSettings, Table, protect_report, share_total
 from destinations.reviews import reference
@@ -261,11 +267,17 @@ def coverage_flags(date_of_birth, year: int, settings: RollSettings) -> tuple:
 def _reaching_branch(year: int, today: date, settings: RollSettings):
     """Everyone not left who reaches a transition point in the year before ``year``, grouped by
     which points they reach (the ranges overlap: at 18 the age of transition falls in Year 13)."""
-    reaches_one = or_(
-        *(and_(YoungPerson.date_of_birth >= low, YoungPerson.date_of_birth < high) for low, high in coverage_ranges(year, settings).values())
-    )
+    ranges = coverage_ranges(year, settings).values()
+    reaches_one = or_(*(and_(YoungPerson.date_of_birth >= low, YoungPerson.date_of_birth < high) for low, high in ranges))
+    # Nobody in the ranges has reached the end of their roll yet (the usual case: transition
+    # points come years before it), so only a leaving date can have taken them off: a condition
+    # the date of birth and leaving date index answers alone, without looking up extensions.
+    if min(low for low, _ in ranges) >= base_end_not_passed_from(today, settings):
+        not_left = still_here_condition(today)
+    else:
+        not_left = not_left_condition(today, settings)
     flags = coverage_flags(YoungPerson.date_of_birth, year, settings)
-    return _branch(YoungPerson.__table__, "reaching", flags, where=and_(reaches_one, not_left_condition(today, settings)))
+    return _branch(YoungPerson.__table__, "reaching", flags, where=and_(reaches_one, not_left))
 
 
 Counts = dict[int, dict[str, dict[tuple[str | None, str | None], int]]]

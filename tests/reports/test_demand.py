@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from destinations.people.models import RollExtension
 from destinations.reports import demand, services
 from destinations.reports.demand import AREA, ReportSettings
 from destinations.reports.disclosure import DisclosureSettings
@@ -169,6 +170,21 @@ def test_coverage_counts_who_reaches_each_transition_point_and_who_has_an_intent
     # Year 11: the 14 counted, the two who changed their mind or only have a draft, one with no review.
     assert coverage.cells == [[14, 3], [0, 1], [0, 1]]
     assert coverage.column_totals == [14, 4]
+
+
+def test_coverage_of_a_year_long_past_counts_only_those_still_on_the_roll_by_extension(session, world):
+    """For 2021/22 the end of Year 11 fell in 2020/21, for young people now past their 20th birthday."""
+    born = date(2005, 1, 10)
+    extended = make_person(session, by=world.manager, date_of_birth=born)
+    session.add(RollExtension(
+        young_person_id=extended.id, previous_end=date(2025, 1, 10), new_end=date(2027, 1, 10),
+        reason="Finishing a supported internship", review_on=date(2026, 12, 1), created_by_id=world.manager.id,
+    ))  # fmt: skip
+    make_person(session, by=world.manager, date_of_birth=born)  # no extension: off the roll since turning 20
+    session.flush()
+    coverage = demand.demand_counts(session, 2021, TODAY, ReportSettings().roll)[AREA]["coverage"]
+    assert coverage[("end_of_year11", "reaching")] == 1
+    assert coverage[(demand.ANY_POINT, "reaching")] == 1
 
 
 def test_a_provider_slice_holds_only_the_young_people_who_named_the_provider(session, world):
