@@ -12,8 +12,9 @@ completed, corrected, or a new one logged), and rebuilt for everyone by ``mark_a
 
 Both also rewrite the young people's ``CurrentIntention`` rows (``write_intentions``): one row per
 young person and start year summing up their current steps, which is what the demand report
-counts (migration 0011 wrote the first ones with its own copy of the same SQL). Reports group by each person's whole set of support needs or providers, so a national
-year's few hundred thousand intentions come back as a few thousand combinations.
+counts (migration 0011 wrote the first ones with its own copy of the same SQL). Reports group by
+each person's whole set of support needs or providers, so a national year's few hundred thousand
+intentions come back as a few thousand combinations.
 """
 from __future__ import annotations
 
@@ -135,7 +136,7 @@ def _dialect_name(connection) -> str:
 
 def write_intentions(connection, people: Callable) -> None:
     """Rewrite the ``CurrentIntention`` rows of the young people ``people(id column)`` selects,
-    from their marked steps, in three statements whatever their number."""
+    from their marked steps, in two statements whatever their number."""
     connection.execute(
         delete(CurrentIntention).where(people(CurrentIntention.young_person_id)).execution_options(synchronize_session=False)
     )
