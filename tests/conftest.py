@@ -42,6 +42,24 @@ def reset_database(url: str) -> None:
     engine.dispose()
 
 
+def database_of_its_own(name: str, folder: Path) -> str:
+    """A freshly migrated database beside the suite's, for tests that commit from several
+    sessions at once: ``<test database>_<name>`` on PostgreSQL, ``<folder>/<name>.db`` on SQLite."""
+    from sqlalchemy.engine import make_url
+
+    from tests import create_database
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        target = make_url(url)
+        url = target.set(database=f"{target.database}_{name}").render_as_string(hide_password=False)
+        create_database.main(url)
+    else:
+        url = f"sqlite:///{folder / f'{name}.db'}"
+    reset_database(url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def database_url() -> str:
     url = test_database_url()

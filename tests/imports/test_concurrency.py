@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import threading
 from datetime import date
 
 import pytest
 from sqlalchemy import event, select, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm.exc import StaleDataError
 
 from destinations.auth import services as auth_services
@@ -27,8 +25,7 @@ from destinations.imports.models import DetailChange
 from destinations.imports.services import Actor, ImportSettings, run_import
 from destinations.people import services as people
 from destinations.people.models import YoungPerson
-from tests import create_database
-from tests.conftest import reset_database
+from tests.conftest import database_of_its_own
 from tests.factories import make_person
 from tests.imports.conftest import csv_bytes, person_row, upn
 
@@ -36,15 +33,7 @@ from tests.imports.conftest import csv_bytes, person_row, upn
 @pytest.fixture(scope="module")
 def own_engine(tmp_path_factory):
     """A database of its own, because these tests commit from two sessions at once."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        target = make_url(url)
-        url = target.set(database=f"{target.database}_concurrency").render_as_string(hide_password=False)
-        create_database.main(url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('imports-concurrency') / 'concurrency.db'}"
-    reset_database(url)
-    engine = make_engine(url)
+    engine = make_engine(database_of_its_own("concurrency", tmp_path_factory.mktemp("imports-concurrency")))
     yield engine
     engine.dispose()
 

@@ -7,21 +7,18 @@ and then finds the first review when it looks for the latest; on SQLite it waits
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from datetime import date
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from destinations.auth.models import User
 from destinations.database import make_engine, new_session
 from destinations.people.models import YoungPerson
 from destinations.reviews.models import CurrentIntention, NextStep
-from tests import create_database
-from tests.conftest import reset_database
+from tests.conftest import database_of_its_own
 from tests.factories import make_person, make_review, make_user
 
 TODAY = date(2026, 10, 1)
@@ -30,15 +27,7 @@ TODAY = date(2026, 10, 1)
 @pytest.fixture(scope="module")
 def own_engine(tmp_path_factory):
     """A database of its own, because this test commits from two sessions at once."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        target = make_url(url)
-        url = target.set(database=f"{target.database}_reviews_concurrency").render_as_string(hide_password=False)
-        create_database.main(url)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('reviews-concurrency') / 'concurrency.db'}"
-    reset_database(url)
-    engine = make_engine(url)
+    engine = make_engine(database_of_its_own("reviews_concurrency", tmp_path_factory.mktemp("reviews-concurrency")))
     yield engine
     engine.dispose()
 
