@@ -1,19 +1,21 @@
 """Commissioning demand: who intends to start what, where and with which support (DOMAIN.md section 6).
 
-Everything is counted by the database in one statement, whatever the size of the roll:
+Everything is counted by the database, in one statement on SQLite and two on PostgreSQL,
+whatever the size of the roll:
 
-- ``counted_intentions`` (a materialised CTE) holds one row per young person who has not left
-  the roll on the report date and intends to start something in the target year: their
-  ``CurrentIntention`` row, which the review services keep from the steps of their latest
-  complete review (by date held, then the later-logged review), joined to what the report
-  needs to know of them.
-- A UNION ALL of a few GROUP BYs gives every table's cells: one over each young person's first
-  step by route, level, sector subject area, pathway, primary need and age of review (the
-  additive tables are its roll-ups), one per multi-select breakdown, and two for coverage. The
-  multi-select breakdowns group by each person's whole set of codes, and the roll-up counts a
-  combination once under each of its codes.
+- ``counted_intentions`` holds one row per young person who has not left the roll on the report
+  date and intends to start something in the target year: their ``CurrentIntention`` row, which
+  the review services keep from the steps of their latest complete review (by date held, then
+  the later-logged review), joined to what the report needs to know of them.
+- A few groupings of those rows give every table's cells (``_groupings``): one over each young
+  person's first step by route, level, sector subject area, pathway, primary need and age of
+  review (the additive tables are its roll-ups), one per multi-select breakdown, and which
+  transition points they reach (for coverage). The multi-select breakdowns group by each
+  person's whole set of codes, and the roll-up counts a combination once under each of its codes.
+  SQLite runs them as a UNION ALL of GROUP BYs over a materialised CTE; PostgreSQL in one pass
+  with GROUPING SETS, then counts the roll for coverage in a second statement.
 - Provider slices (slice P: the young people who named provider P for a step in that year)
-  come from the same GROUP BYs with the set of providers named as one more key; publishing
+  come from the same groupings with the set of providers named as one more key; publishing
   files each combination under the area-wide report and every provider in its set.
   What comes back is a row per combination of values, never a row per young person.
 
@@ -27,7 +29,7 @@ How people are counted when they intend more than one step in the year:
   number of young people (they are marked as not additive for disclosure control).
 - Pathway, primary need and the age of the evidence describe the person, so each is counted once.
 
-Coverage is the exception to "one statement, one population": it counts everyone who reaches a
+Coverage is the exception to "one population": it counts everyone who reaches a
 transition point in the year before the target year starts, and how many of them have a recorded
 intention for the target year. It describes the area, so provider slices leave it out.
 """
@@ -325,7 +327,7 @@ def demand_counts(
     area: bool = True,
     providers: int | str | None = None,
 ) -> Counts:
-    """slice -> table -> (key1, key2) -> count, from one statement.
+    """slice -> table -> (key1, key2) -> count, from the groupings of the counted intentions.
 
     ``area`` asks for the area-wide report (slice AREA); ``providers`` for one provider's slice
     (an id) or every named provider's (ALL_PROVIDERS). A young person is in a provider's slice
