@@ -72,7 +72,7 @@ from destinations.people.services import (
 from destinations.providers.models import Provider
 from destinations.reports.disclosure import DisclosureSettings, Table, protect_report, share_total
 from destinations.reviews import reference
-from destinations.reviews.current import SET_SEPARATOR
+from destinations.reviews.current import SET_SEPARATOR, codes_in
 from destinations.reviews.models import CurrentIntention, ReferenceItem
 
 AREA = 0  # the slice key of the area-wide report; provider slices use the provider's id
@@ -139,13 +139,6 @@ def counted_intentions(year: int, today: date, settings: RollSettings, *, provid
 def names_provider(provider_ids, provider: int):
     """True where the set of provider ids includes ``provider``."""
     return (literal(SET_SEPARATOR) + provider_ids + literal(SET_SEPARATOR)).like(f"%{SET_SEPARATOR}{int(provider)}{SET_SEPARATOR}%")
-
-
-def codes_in(code_set: str | None) -> list[str | None]:
-    """The codes of a CurrentIntention set; the empty code (a step with none recorded) as None."""
-    if code_set is None:
-        return []
-    return [code or None for code in code_set.split(SET_SEPARATOR)]
 
 
 def _key(value) -> Any:

@@ -30,6 +30,13 @@ from destinations.reviews.models import CurrentIntention, NextStep, NextStepProv
 SET_SEPARATOR = ","  # between the codes of a CurrentIntention set (reference codes and ids never hold one)
 
 
+def codes_in(code_set: str | None) -> list[str | None]:
+    """The codes of a CurrentIntention set; the empty code (a step with none recorded) as None."""
+    if code_set is None:
+        return []
+    return [code or None for code in code_set.split(SET_SEPARATOR)]
+
+
 def is_latest_complete_review():
     """True for a ``Review`` that no complete review of the same young person follows (held
     later, or held the same day and logged later): a probe of a (young person, held on) index."""

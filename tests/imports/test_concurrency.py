@@ -51,6 +51,18 @@ def seed(engine, n: int):
         return manager.id, person.id
 
 
+def stored(engine, person_id: int, *, order_by):
+    """The young person as committed, and their history of detail changes as (field, old, new, source)."""
+    with new_session(engine) as session:
+        person = session.get(YoungPerson, person_id)
+        session.expunge(person)
+        history = session.execute(
+            select(DetailChange.field, DetailChange.old_value, DetailChange.new_value, DetailChange.source)
+            .where(DetailChange.young_person_id == person_id).order_by(order_by)
+        ).all()
+    return person, history
+
+
 def import_file(session, manager_id: int, data: bytes):
     manager = session.get(auth_services.User, manager_id)
     return run_import(
@@ -98,14 +110,9 @@ def test_an_import_and_a_staff_edit_of_the_same_young_person_at_once_keep_both_c
     editor.join(timeout=60)
     assert not failures, failures
     assert result.imported and result.updated == 1, result.problems
-    with new_session(own_engine) as session:
-        person = session.get(YoungPerson, person_id)
-        assert (person.given_name, person.family_name, person.version) == ("FromImport", "FromEditor", 3)
-        history = session.execute(
-            select(DetailChange.field, DetailChange.old_value, DetailChange.new_value, DetailChange.source)
-            .where(DetailChange.young_person_id == person_id).order_by(DetailChange.field)
-        ).all()
-        assert history == [("family_name", "Family1", "FromEditor", "edit"), ("given_name", "Given1", "FromImport", "import")]
+    person, history = stored(own_engine, person_id, order_by=DetailChange.field)
+    assert (person.given_name, person.family_name, person.version) == ("FromImport", "FromEditor", 3)
+    assert history == [("family_name", "Family1", "FromEditor", "edit"), ("given_name", "Given1", "FromImport", "import")]
     if postgres:
         assert "checking it again" in caplog.text  # the import's first write was refused and retried
 
@@ -133,14 +140,9 @@ def test_a_staff_edit_of_a_record_an_import_changed_after_it_was_read_is_refused
         editing.commit()
     finally:
         editing.close()
-    with new_session(own_engine) as session:
-        person = session.get(YoungPerson, person_id)
-        assert (person.given_name, person.family_name, person.version) == ("FromImport", "FromEditor", 3)
-        history = session.execute(
-            select(DetailChange.field, DetailChange.old_value, DetailChange.new_value, DetailChange.source)
-            .where(DetailChange.young_person_id == person_id).order_by(DetailChange.id)
-        ).all()
-        assert history == [("given_name", "Given2", "FromImport", "import"), ("family_name", "Family2", "FromEditor", "edit")]
+    person, history = stored(own_engine, person_id, order_by=DetailChange.id)
+    assert (person.given_name, person.family_name, person.version) == ("FromImport", "FromEditor", 3)
+    assert history == [("given_name", "Given2", "FromImport", "import"), ("family_name", "Family2", "FromEditor", "edit")]
 
 
 def test_a_record_saved_between_the_check_and_the_write_is_read_again_and_only_the_rows_changes_applied(session, importing):

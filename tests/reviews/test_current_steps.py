@@ -7,9 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 
-from destinations.reports.demand import codes_in
 from destinations.reviews import services
-from destinations.reviews.current import mark_all_current_steps
+from destinations.reviews.current import codes_in, mark_all_current_steps
 from destinations.reviews.models import CurrentIntention, NextStep, Review
 from tests.factories import make_person, make_provider, make_review, make_user
 
